@@ -1,0 +1,41 @@
+// discover(): turn the PATHs a user typed into the list of files to examine.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mavi {
+
+struct DiscoverOptions {
+  bool all_files = false;  // in folders, take every regular file, not only video extensions
+};
+
+struct DiscoveredFile {
+  std::filesystem::path path;
+  bool named_explicitly = false;  // typed by the user (always examined, whatever its extension)
+};
+
+// Something skipped or impossible while walking, for a note on stderr.
+struct DiscoverNote {
+  std::filesystem::path path;
+  std::string reason;   // "symlink loop", "not a regular file (FIFO)", "does not exist", ...
+  bool is_error = false;  // a PATH the user named that cannot be used (missing, unreadable)
+};
+
+struct Discovery {
+  std::vector<DiscoveredFile> files;  // in the order given; folders sorted by path
+  std::vector<DiscoverNote> notes;
+};
+
+// Folders are walked recursively, following symlinks but never into a loop; FIFOs, sockets
+// and devices are skipped with a note. A file named explicitly is always taken.
+Discovery discover(const std::vector<std::filesystem::path>& paths,
+                   const DiscoverOptions& options = {});
+
+// True when the extension (case-insensitive) is one of the video extensions folders are
+// scanned for: .mp4 .m4v .mov .mkv .webm .avi .wmv .asf .flv .3gp .3g2 .mpg .mpeg .vob .ts
+// .m2ts .mts .ogv .mxf .dv
+bool has_video_extension(const std::filesystem::path& path);
+
+}  // namespace mavi

@@ -1,0 +1,26 @@
+// probe(): read a file's headers (and optionally decode it) into a MediaInfo.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+
+#include "mavi/media_info.hpp"
+
+namespace mavi {
+
+struct ProbeOptions {
+  // Bounds on how much avformat_find_stream_info may read: probing stays fast on huge files.
+  std::int64_t probe_size_bytes = 5'000'000;
+  std::chrono::microseconds analyze_duration{5'000'000};
+  // Decode every stream to find corruption headers hide, for at most deep_time_limit.
+  bool deep = false;
+  std::chrono::milliseconds deep_time_limit{60'000};
+};
+
+// Throws mavi::Error: not_found, permission_denied, empty_file, not_media (no demuxer
+// recognises the content), unreadable (recognised but broken), io. The file is opened
+// read-only and never modified.
+MediaInfo probe(const std::filesystem::path& path, const ProbeOptions& options = {});
+
+}  // namespace mavi

@@ -1,0 +1,63 @@
+// evaluate(): decide, without any I/O, whether MAVI accepts a probed file as it is.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mavi/error.hpp"
+#include "mavi/media_info.hpp"
+
+namespace mavi {
+
+// What would make a file acceptable. Ordered: a transcode also does what a remux does.
+enum class Action { none, remux, transcode };
+
+enum class Severity { warning, error };
+
+enum class VerdictKind { ok, fixable, rejected };
+
+struct Finding {
+  std::string code;  // stable machine code: "video_codec_not_accepted", "no_audio_track", ...
+  Severity severity = Severity::warning;
+  std::string message;         // for a person: what is wrong and what it means
+  Action fix = Action::none;   // for errors: the action that fixes it (none: nothing can)
+};
+
+struct Verdict {
+  VerdictKind kind = VerdictKind::ok;
+  Action action = Action::none;  // the least action that fixes every fixable error
+  std::vector<Finding> findings;
+
+  bool has(std::string_view code) const noexcept;
+};
+
+// MAVI's documented requirements plus the heuristics worth a warning. Defaults are MAVI's.
+struct Rules {
+  std::vector<std::string> accepted_video_codecs{"h264", "hevc", "vp9"};
+  // FFmpeg demuxer names (any name in MediaInfo::format_name counts).
+  std::vector<std::string> accepted_containers{"mov", "mp4", "matroska", "avi"};
+  // Lower-case, with the dot. MAVI's upload accepts these extensions only.
+  std::vector<std::string> accepted_extensions{".mp4", ".mov", ".mkv", ".avi"};
+  std::uintmax_t max_size_bytes = 3'000'000'000;  // "up to 3 GB": decimal, to stay on the safe side
+  bool require_audio = false;  // no audio: an error instead of a warning
+  bool strict = false;         // warnings that preparation can fix become fixable errors
+  Seconds min_duration{0.5};   // shorter: warning
+  Seconds max_duration{4 * 3600.0};  // longer: warning
+  int max_dimension = 8192;    // wider or taller: warning (and error above 16384: unreadable)
+  double max_frame_rate = 240;  // faster: warning
+};
+
+// Decision for a file that probed. No I/O.
+Verdict evaluate(const MediaInfo& info, const Rules& rules = {});
+
+// Decision for a file that could not be probed: maps the error kind (empty_file, not_media,
+// unreadable, not_found, permission_denied, io) to a rejected verdict with one finding.
+Verdict evaluate_failure(const Error& error);
+
+std::string_view to_string(Action action) noexcept;
+std::string_view to_string(Severity severity) noexcept;
+std::string_view to_string(VerdictKind kind) noexcept;
+
+}  // namespace mavi

@@ -1,0 +1,7 @@
+#include "mavi/version.hpp"
+
+namespace mavi {
+
+std::string_view version() noexcept { return MAVI_VERSION; }
+
+}  // namespace mavi
