@@ -1,0 +1,24 @@
+// URL helpers on top of libcurl's URL API (private to libmavi).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace mavi::http {
+
+struct UrlParts {
+  std::string scheme;  // lower case
+  std::string host;    // IPv6 literals keep their brackets, as curl returns them
+  std::string port;    // explicit or the scheme's default
+};
+
+// Throws mavi::Error(Errc::invalid_argument) for an unparsable URL.
+UrlParts parse_url(const std::string& url);
+
+// localhost, 127.0.0.0/8, ::1 (and ::ffff:127.x.x.x).
+bool is_loopback_host(std::string_view host);
+
+// Percent-encodes a query parameter value (curl_easy_escape).
+std::string escape(std::string_view value);
+
+}  // namespace mavi::http

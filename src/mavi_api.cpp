@@ -1,0 +1,231 @@
+#include "mavi_api.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <initializer_list>
+
+#include "http/transfer.hpp"
+
+namespace mavi::detail {
+
+namespace {
+
+using nlohmann::json;
+
+// MAVI documents every code as a 4-digit string; some servers send integers.
+std::string code_of(const json& doc) {
+  if (!doc.is_object())
+    return {};
+  auto it = doc.find("code");
+  if (it == doc.end())
+    return {};
+  if (it->is_string())
+    return it->get<std::string>();
+  if (it->is_number_integer()) {
+    std::string digits = std::to_string(it->get<long long>());
+    if (digits.size() < 4)
+      digits.insert(0, 4 - digits.size(), '0');
+    return digits;
+  }
+  return {};
+}
+
+std::string msg_of(const json& doc) {
+  if (!doc.is_object())
+    return {};
+  auto it = doc.find("msg");
+  if (it != doc.end() && it->is_string())
+    return it->get<std::string>();
+  return {};
+}
+
+// Every data field is documented as a string; accept numbers too, and both spellings
+// (classic camelCase, v1 snake_case).
+std::string text_field(const json& object, std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    auto it = object.find(name);
+    if (it == object.end() || it->is_null())
+      continue;
+    if (it->is_string())
+      return it->get<std::string>();
+    if (it->is_number() || it->is_boolean())
+      return it->dump();
+  }
+  return {};
+}
+
+VideoRecord record_of(const json& object) {
+  VideoRecord r;
+  r.video_no = text_field(object, {"videoNo", "video_no"});
+  r.video_name = text_field(object, {"videoName", "video_name"});
+  r.video_status = text_field(object, {"videoStatus", "status", "video_status"});
+  r.upload_time = text_field(object, {"uploadTime", "create_time", "upload_time"});
+  r.duration = text_field(object, {"duration"});
+  return r;
+}
+
+[[noreturn]] void fail(Errc kind, long http_status, const std::string& what, std::string detail) {
+  throw Error(kind, what + ": " + std::move(detail), static_cast<int>(http_status));
+}
+
+// Parses the body and throws for anything that is not a "0000" answer.
+json parse_checked(long http_status, std::string_view body, const std::string& what,
+                   std::string_view secret) {
+  json doc = json::parse(body.begin(), body.end(), nullptr, false);
+  const bool is_json = !doc.is_discarded() && doc.is_object();
+  const std::string code = is_json ? code_of(doc) : std::string();
+  const bool http_ok = http_status >= 200 && http_status < 300;
+  if (http_ok && is_json && code == "0000")
+    return doc;
+
+  std::string detail = "HTTP " + std::to_string(http_status);
+  if (!code.empty())
+    detail += ", MAVI code " + code;
+  if (is_json) {
+    const std::string msg = http::redact(msg_of(doc), secret);
+    if (!msg.empty())
+      detail += ": " + excerpt(msg, secret);
+  }
+  if (http_status >= 300 && http_status < 400) {
+    fail(Errc::http, http_status, what, detail + " (redirects are not followed)");
+  }
+  if (!is_json || (http_ok && code.empty())) {
+    const Errc kind = http_ok ? Errc::bad_response : error_kind(http_status, code);
+    fail(kind, http_status, what,
+         detail + (kind == Errc::bad_response ? ", not a MAVI answer: " : ", body: ") +
+             (body.empty() ? std::string("(empty)") : "'" + excerpt(body, secret) + "'"));
+  }
+  fail(error_kind(http_status, code), http_status, what, detail);
+}
+
+}  // namespace
+
+Errc error_kind(long http_status, std::string_view code) {
+  if (http_status == 401 || code == "0401")
+    return Errc::bad_auth;
+  if (http_status == 429 || code == "0429")
+    return Errc::rate_limited;
+  if (code == "0402")
+    return Errc::no_credits;
+  if (code == "0403")
+    return Errc::account_disabled;
+  if (code == "0409")
+    return Errc::duplicate;
+  if (code == "9009")
+    return Errc::permission;
+  if (code == "0001" || code == "0003")
+    return Errc::bad_request;
+  if (http_status >= 500)
+    return Errc::server_error;
+  if (http_status >= 400)
+    return Errc::bad_request;
+  return Errc::http;
+}
+
+std::string excerpt(std::string_view body, std::string_view secret, std::size_t max_chars) {
+  std::string text = http::redact(std::string(body.substr(0, max_chars + secret.size())), secret);
+  const bool cut = text.size() > max_chars || body.size() > max_chars + secret.size();
+  if (text.size() > max_chars)
+    text.resize(max_chars);
+  for (char& c : text) {
+    if (!std::isprint(static_cast<unsigned char>(c)))
+      c = '?';
+  }
+  // "Bearer <token>" anywhere in a body is somebody's credential.
+  for (std::size_t pos = text.find("Bearer "); pos != std::string::npos;
+       pos = text.find("Bearer ", pos + 7)) {
+    std::size_t end = pos + 7;
+    while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end])) &&
+           text[end] != '"' && text[end] != ',') {
+      ++end;
+    }
+    text.replace(pos + 7, end - pos - 7, "<redacted>");
+  }
+  if (cut)
+    text += "...";
+  return text;
+}
+
+ParsedAnswer parse_upload_answer(long http_status, std::string_view body, const std::string& what,
+                                 std::string_view secret) {
+  json doc = parse_checked(http_status, body, what, secret);
+  ParsedAnswer answer;
+  answer.code = code_of(doc);
+  answer.msg = http::redact(msg_of(doc), secret);
+  auto data = doc.find("data");
+  if (data == doc.end() || !data->is_object()) {
+    fail(Errc::bad_response, http_status, what,
+         "answer has no data object: '" + excerpt(body, secret) + "'");
+  }
+  answer.video = record_of(*data);
+  if (answer.video.video_no.empty()) {
+    fail(Errc::bad_response, http_status, what,
+         "answer has no data.videoNo: '" + excerpt(body, secret) + "'");
+  }
+  return answer;
+}
+
+VideoPage parse_video_list(long http_status, std::string_view body, const std::string& what,
+                           std::string_view secret) {
+  json doc = parse_checked(http_status, body, what, secret);
+  auto data = doc.find("data");
+  if (data == doc.end() || !data->is_object()) {
+    fail(Errc::bad_response, http_status, what,
+         "answer has no data object: '" + excerpt(body, secret) + "'");
+  }
+  const json* list = nullptr;
+  for (const char* name : {"videoData", "videos", "list"}) {
+    auto it = data->find(name);
+    if (it != data->end() && it->is_array()) {
+      list = &*it;
+      break;
+    }
+  }
+  VideoPage page;
+  if (list == nullptr) {
+    // An empty result may come without the array at all.
+    return page;
+  }
+  for (const auto& item : *list) {
+    if (item.is_object())
+      page.videos.push_back(record_of(item));
+  }
+  const std::string total = text_field(*data, {"total", "total_count", "totalCount"});
+  if (!total.empty() && std::isdigit(static_cast<unsigned char>(total.front()))) {
+    page.total = std::stoll(total);
+  }
+  return page;
+}
+
+std::optional<VideoRecord> parse_metadata(long http_status, std::string_view body,
+                                          const std::string& what, std::string_view secret) {
+  if (http_status == 404)
+    return std::nullopt;
+  json doc = json::parse(body.begin(), body.end(), nullptr, false);
+  if (http_status >= 200 && http_status < 300 && doc.is_object()) {
+    auto data = doc.find("data");
+    const bool no_data = data == doc.end() || data->is_null();
+    const std::string code = code_of(doc);
+    // An unknown video: a non-success code without data that is not one of the codes that
+    // say something about the request itself (auth, credits, rate).
+    if (no_data && code != "0000" && !is_retryable(error_kind(http_status, code)) &&
+        error_kind(http_status, code) == Errc::http) {
+      return std::nullopt;
+    }
+    if (no_data && code == "0000")
+      return std::nullopt;
+  }
+  doc = parse_checked(http_status, body, what, secret);
+  auto data = doc.find("data");
+  if (data == doc.end() || !data->is_object()) {
+    fail(Errc::bad_response, http_status, what,
+         "answer has no data object: '" + excerpt(body, secret) + "'");
+  }
+  VideoRecord record = record_of(*data);
+  if (record.video_no.empty())
+    return std::nullopt;
+  return record;
+}
+
+}  // namespace mavi::detail
