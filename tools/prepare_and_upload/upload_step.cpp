@@ -1,0 +1,270 @@
+#include "prepare_and_upload/upload_step.hpp"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <sstream>
+
+#include "mavi/error.hpp"
+
+namespace mavi::tools {
+
+namespace {
+
+std::string trim(std::string text) {
+  const auto not_space = [](unsigned char c) { return !std::isspace(c); };
+  text.erase(text.begin(), std::find_if(text.begin(), text.end(), not_space));
+  text.erase(std::find_if(text.rbegin(), text.rend(), not_space).base(), text.end());
+  return text;
+}
+
+std::string read_key_file(const std::string& path, std::ostream& warnings) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error(Errc::invalid_argument, "--api-key-file: cannot read " + path);
+  std::stringstream content;
+  content << in.rdbuf();
+  std::string key = trim(content.str());
+  if (key.empty())
+    throw Error(Errc::invalid_argument, "--api-key-file: " + path + " is empty");
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && (info.st_mode & 077) != 0) {
+    warnings << "warning: the API key file " << path
+             << " can be read by other users (chmod 600 it)\n";
+  }
+  return key;
+}
+
+std::string human_bytes(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int unit = 0;
+  while (bytes >= 1024 && unit < 4) {
+    bytes /= 1024;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, units[unit]);
+  return text;
+}
+
+}  // namespace
+
+void add_upload_options(CLI::App& app, UploadCliOptions& o) {
+  const std::string group = "Upload";
+  app.add_option("--base-url", o.base_url,
+                 "MAVI API base URL (default " + std::string(kDefaultBaseUrl) + ")")
+      ->envname("MAVI_BASE_URL")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)  // wrappers may override
+      ->group(group);
+  app.add_option("--api-key-file", o.api_key_file,
+                 "file holding the API key (default: the MAVI_API_KEY environment variable)")
+      ->group(group);
+  app.add_option("--api-key", o.api_key,
+                 "the API key itself (visible to other users of the machine: prefer "
+                 "MAVI_API_KEY or --api-key-file)")
+      ->group(group);
+  app.add_option("--auth-scheme", o.auth_scheme,
+                 "Authorization header: the key as-is (raw) or 'Bearer KEY'")
+      ->check(CLI::IsMember({"raw", "bearer"}))
+      ->capture_default_str()
+      ->group(group);
+  app.add_option("--api", o.api, "API generation: classic (/api/serve/video/...) or v1")
+      ->check(CLI::IsMember({"classic", "v1"}))
+      ->capture_default_str()
+      ->group(group);
+  app.add_option("--callback-uri", o.callback_uri, "URI MAVI calls when processing ends")
+      ->group(group);
+  app.add_option("--unique-id", o.unique_id, "v1: scope of the videos (default 'default')")
+      ->group(group);
+  app.add_option("--tag", o.tags, "v1: a tag for the video (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->group(group);
+  app.add_option("--datetime-taken", o.datetime_taken, "v1: when the video was taken")
+      ->group(group);
+  app.add_option("--camera-model", o.camera_model, "v1: camera model")->group(group);
+  app.add_option("--latitude", o.latitude, "v1: latitude where it was taken")
+      ->check(CLI::Range(-90.0, 90.0))
+      ->group(group);
+  app.add_option("--longitude", o.longitude, "v1: longitude where it was taken")
+      ->check(CLI::Range(-180.0, 180.0))
+      ->group(group);
+  app.add_flag("--retain-original-video", o.retain_original_video,
+               "v1: ask MAVI to keep the original video")
+      ->group(group);
+  app.add_option("--transcription-prompt", o.transcription_prompt,
+                 "v1: prompt guiding the video's transcription")
+      ->group(group);
+  app.add_option("--uploads-per-minute", o.uploads_per_minute,
+                 "pace uploads to at most N per minute (0: no pacing)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str()
+      ->group(group);
+  app.add_option("--connect-timeout", o.connect_timeout_seconds, "seconds to connect")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str()
+      ->group(group);
+  app.add_option("--stall-timeout", o.stall_timeout_seconds,
+                 "seconds without progress (sending or waiting for the answer) before an "
+                 "attempt fails")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str()
+      ->group(group);
+  app.add_option("--retries", o.retries,
+                 "retries after a network error, timeout, server error or rate limiting")
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str()
+      ->group(group);
+  app.add_option("--cacert", o.cacert, "extra CA bundle (PEM) for a private CA")
+      ->check(CLI::ExistingFile)
+      ->group(group);
+  app.add_flag("--allow-insecure-http", o.allow_insecure_http,
+               "allow plain http:// to a non-loopback host (sends the key unencrypted)")
+      ->group(group);
+  app.add_flag("--verbose", o.verbose,
+               "log requests, answers and retries on stderr (Authorization redacted)")
+      ->group(group);
+}
+
+ClientConfig make_client_config(const UploadCliOptions& o, std::ostream& warnings,
+                                std::ostream& log) {
+  ClientConfig config;
+  if (!o.base_url.empty())
+    config.base_url = o.base_url;
+
+  if (!o.api_key_file.empty() && !o.api_key.empty()) {
+    throw Error(Errc::invalid_argument, "--api-key and --api-key-file are mutually exclusive");
+  }
+  if (!o.api_key_file.empty()) {
+    config.api_key = read_key_file(o.api_key_file, warnings);
+  } else if (!o.api_key.empty()) {
+    warnings << "warning: --api-key is visible to other users of this machine (ps, shell "
+                "history); prefer MAVI_API_KEY or --api-key-file\n";
+    config.api_key = o.api_key;
+  } else if (const char* env = std::getenv("MAVI_API_KEY"); env != nullptr && *env != '\0') {
+    config.api_key = trim(env);
+  } else {
+    throw Error(Errc::invalid_argument, "no API key: set MAVI_API_KEY or use --api-key-file FILE");
+  }
+
+  config.auth_scheme = o.auth_scheme == "bearer" ? AuthScheme::bearer : AuthScheme::raw;
+  config.api = o.api == "v1" ? ApiGeneration::v1 : ApiGeneration::classic;
+  config.uploads_per_minute = o.uploads_per_minute;
+  config.connect_timeout =
+      std::chrono::seconds(std::max<long long>(1, std::llround(o.connect_timeout_seconds)));
+  config.low_speed_time =
+      std::chrono::seconds(std::max<long long>(1, std::llround(o.stall_timeout_seconds)));
+  config.retry.max_attempts = o.retries + 1;
+  config.cacert = o.cacert;
+  config.allow_insecure_http = o.allow_insecure_http;
+  if (!o.unique_id.empty())
+    config.default_unique_id = o.unique_id;
+  if (o.verbose) {
+    auto mutex = std::make_shared<std::mutex>();
+    config.verbose = [mutex, &log](std::string_view line) {
+      std::lock_guard lock(*mutex);
+      log << "upload: " << line << '\n' << std::flush;
+    };
+  }
+  return config;
+}
+
+UploadOptions make_upload_options(const UploadCliOptions& o) {
+  UploadOptions options;
+  options.callback_uri = o.callback_uri;
+  options.unique_id = o.unique_id;
+  options.tags = o.tags;
+  options.datetime_taken = o.datetime_taken;
+  options.camera_model = o.camera_model;
+  if (!std::isnan(o.latitude))
+    options.latitude = o.latitude;
+  if (!std::isnan(o.longitude))
+    options.longitude = o.longitude;
+  if (o.retain_original_video)
+    options.retain_original_video = true;
+  options.video_transcription_prompt = o.transcription_prompt;
+  return options;
+}
+
+ProgressCallback terminal_progress(std::ostream& out, std::string label,
+                                   std::function<bool()> should_stop) {
+  return [&out, label = std::move(label),
+          should_stop = std::move(should_stop)](const UploadProgress& p) {
+    std::string line = "\r\033[K" + label + "  ";
+    if (p.total_bytes == 0) {
+      line += "waiting for an upload slot";
+    } else {
+      char percent[16];
+      std::snprintf(percent, sizeof percent, "%3.0f%%",
+                    100.0 * static_cast<double>(p.bytes_sent) / static_cast<double>(p.total_bytes));
+      line += std::string(percent) + "  " + human_bytes(static_cast<double>(p.bytes_sent)) + " / " +
+              human_bytes(static_cast<double>(p.total_bytes)) + "  " +
+              human_bytes(p.bytes_per_second) + "/s";
+    }
+    if (p.attempt > 1)
+      line += "  (attempt " + std::to_string(p.attempt) + ")";
+    out << line << std::flush;
+    return !should_stop || !should_stop();
+  };
+}
+
+UploadOutcome upload_file(const Client& client, const std::filesystem::path& file,
+                          const UploadOptions& options, const ProgressCallback& progress) {
+  UploadOutcome outcome;
+  try {
+    outcome.result = client.upload(file, options, progress);
+    outcome.uploaded = true;
+  } catch (const Error& e) {
+    outcome.error = e;
+  }
+  return outcome;
+}
+
+void fill_report_entry(nlohmann::ordered_json& entry, const UploadOutcome& outcome) {
+  entry["status"] = outcome.uploaded ? "uploaded" : "failed";
+  if (outcome.result) {
+    const UploadResult& r = *outcome.result;
+    nlohmann::ordered_json upload;
+    upload["videoNo"] = r.video.video_no;
+    upload["videoName"] = r.video.video_name;
+    upload["videoStatus"] = r.video.video_status;
+    upload["uploadTime"] = r.video.upload_time;
+    upload["duration"] = r.video.duration;
+    upload["http_status"] = r.http_status;
+    upload["code"] = r.code;
+    upload["attempts"] = r.attempts;
+    upload["elapsed_seconds"] = static_cast<double>(r.elapsed.count()) / 1000.0;
+    upload["bytes_sent"] = r.bytes_sent;
+    upload["recovered_by_lookup"] = r.recovered_by_lookup;
+    entry["upload"] = std::move(upload);
+  } else {
+    entry["upload"] = nullptr;
+  }
+  if (outcome.error) {
+    entry["error"] = {{"kind", std::string(to_string(outcome.error->kind()))},
+                      {"message", outcome.error->what()}};
+  } else {
+    entry["error"] = nullptr;
+  }
+}
+
+std::string outcome_line(const UploadOutcome& outcome) {
+  if (outcome.result) {
+    const UploadResult& r = *outcome.result;
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.1f s",
+                  static_cast<double>(r.elapsed.count()) / 1000.0);
+    return r.video.video_no + "  " + r.video.video_status + "  " + seconds;
+  }
+  if (outcome.error) {
+    return std::string(to_string(outcome.error->kind())) + ": " + outcome.error->what();
+  }
+  return "not uploaded";
+}
+
+}  // namespace mavi::tools

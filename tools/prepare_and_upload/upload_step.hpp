@@ -1,0 +1,80 @@
+// The upload side of mavi-prepare-and-upload: its options, the client configuration they
+// make, and uploading one file into a report entry.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mavi/error.hpp"
+#include "mavi/upload.hpp"
+
+namespace mavi::tools {
+
+struct UploadCliOptions {
+  std::string base_url;      // --base-url, else MAVI_BASE_URL, else MAVI's default
+  std::string api_key_file;  // --api-key-file
+  std::string api_key;       // --api-key (visible to other users: warned about)
+  std::string auth_scheme = "raw";
+  std::string api = "classic";
+  std::string callback_uri;
+  // v1 form fields
+  std::string unique_id;
+  std::vector<std::string> tags;
+  std::string datetime_taken;
+  std::string camera_model;
+  double latitude = NAN;  // NAN: not given
+  double longitude = NAN;
+  bool retain_original_video = false;
+  std::string transcription_prompt;
+  // client behaviour
+  double uploads_per_minute = 10;
+  double connect_timeout_seconds = 30;
+  double stall_timeout_seconds = 120;
+  int retries = 4;  // after the first attempt
+  std::string cacert;
+  bool allow_insecure_http = false;
+  bool verbose = false;
+};
+
+// Registers every upload option (group "Upload") on `app`.
+void add_upload_options(CLI::App& app, UploadCliOptions& options);
+
+// Reads the API key (--api-key-file, --api-key, or MAVI_API_KEY) and builds the client's
+// configuration. Warnings (a literal --api-key, a key file others can read) go to `warnings`;
+// --verbose logs go to `log`. Throws mavi::Error(Errc::invalid_argument) for unusable
+// options: the caller exits with the usage status.
+ClientConfig make_client_config(const UploadCliOptions& options, std::ostream& warnings,
+                                std::ostream& log);
+
+UploadOptions make_upload_options(const UploadCliOptions& options);
+
+// A progress bar on `out` ("\r" redrawn) for one file; `should_stop` (optional) cancels.
+ProgressCallback terminal_progress(std::ostream& out, std::string label,
+                                   std::function<bool()> should_stop = {});
+
+struct UploadOutcome {
+  bool uploaded = false;
+  std::optional<UploadResult> result;
+  std::optional<mavi::Error> error;
+};
+
+// Uploads one file; a failure is an outcome, not an exception (except for bugs).
+UploadOutcome upload_file(const Client& client, const std::filesystem::path& file,
+                          const UploadOptions& options, const ProgressCallback& progress = {});
+
+// Fills a report entry: "status" ("uploaded" or "failed"), "upload" (MAVI's data plus
+// http_status, code, attempts, elapsed_seconds, bytes_sent, recovered_by_lookup; null when it
+// failed) and "error" ({"kind","message"} or null).
+void fill_report_entry(nlohmann::ordered_json& entry, const UploadOutcome& outcome);
+
+// "VI123  UNPARSE  2.3 s" or "failed: bad_auth: ..." for the one-line report.
+std::string outcome_line(const UploadOutcome& outcome);
+
+}  // namespace mavi::tools
