@@ -20,6 +20,12 @@ inline const SampleMedia& sample_media() {
   static TempDir dir;
   static const SampleMedia media = [] {
     SampleMedia m;
+    if (std::filesystem::exists(fixture("h264_aac.mp4")) &&
+        std::filesystem::exists(fixture("mpeg4_mp3.avi"))) {
+      m.accepted = fixture("h264_aac.mp4");
+      m.rejected = fixture("mpeg4_mp3.avi");
+      return m;
+    }
     m.accepted = dir / "accepted.mp4";
     m.rejected = dir / "rejected.avi";
     const auto ok = run({"ffmpeg", "-v",      "error",     "-y",

@@ -53,7 +53,8 @@ HttpAnswer curl_upload(const SandboxProcess& sandbox, const std::filesystem::pat
   if (newline != std::string::npos) {
     answer.status = std::atoi(r.out.c_str() + newline + 1);
     // curl reports the last status seen: a lone "100 Continue" is no answer either.
-    if (answer.status < 200) answer.status = 0;
+    if (answer.status < 200)
+      answer.status = 0;
     answer.body = json::parse(r.out.substr(0, newline), nullptr, false);
   }
   return answer;
@@ -189,7 +190,7 @@ TEST_CASE("an upload is stored byte for byte and answered as MAVI does") {
     REQUIRE(data[field].is_string());
   }
   CHECK(std::regex_match(data["videoNo"].get<std::string>(), std::regex("VI[0-9]+")));
-  CHECK(data["videoName"] == "accepted.mp4");
+  CHECK(data["videoName"] == media.accepted.filename().string());
   CHECK(data["videoStatus"] == "UNPARSE");
   CHECK(std::stoll(data["uploadTime"].get<std::string>()) >= before_ms);
   CHECK(data["duration"] == "1");
@@ -210,6 +211,23 @@ TEST_CASE("an upload is stored byte for byte and answered as MAVI does") {
   const HttpAnswer again = curl_upload(sandbox, media.accepted);
   REQUIRE(again.body["code"] == "0000");
   CHECK(again.body["data"]["videoNo"] != data["videoNo"]);
+}
+
+TEST_CASE("a filename with spaces and non-ASCII letters is kept as videoName") {
+  const auto& media = mavi::test::sample_media();
+  TempDir work;
+  const auto odd = work / "file with spaces é.mp4";
+  std::filesystem::copy_file(media.accepted, odd);
+  TempDir store;
+  SandboxProcess sandbox(sandbox_args(store));
+  const HttpAnswer a = curl_upload(sandbox, odd);
+  REQUIRE(a.body["code"] == "0000");
+  CHECK(a.body["data"]["videoName"] == "file with spaces é.mp4");
+  // Stored under the videoNo, not under the client's name.
+  const json admin = get_json(sandbox, "/sandbox/videos");
+  CHECK(std::filesystem::path(admin["videos"][0]["storedPath"].get<std::string>()).filename() ==
+        a.body["data"]["videoNo"].get<std::string>() + ".mp4");
+  CHECK(settled_status(sandbox, a.body["data"]["videoNo"]) == "PARSE");
 }
 
 TEST_CASE("the key is checked, raw or as a bearer token, and never logged") {
@@ -369,7 +387,7 @@ TEST_CASE("the v1 generation: upload with fields, get_metadata, list_videos, cal
   REQUIRE(meta["code"] == "0000");
   CHECK(meta["success"] == true);
   CHECK(meta["data"]["status"] == "PARSE");
-  CHECK(meta["data"]["video_name"] == "accepted.mp4");
+  CHECK(meta["data"]["video_name"] == media.accepted.filename().string());
   CHECK(meta["data"]["camera_model"] == "Canon EOS 5D");
   CHECK(meta["data"]["tags"] == json{"holiday", "beach"});
   CHECK(get_json(sandbox, "/serve/api/v1/get_metadata?video_no=" + video_no)["code"] == "0404");
@@ -456,7 +474,7 @@ TEST_CASE("--lost-reply-rate 1 registers the upload but never answers") {
   CHECK(a.status == 0);
   const json admin = get_json(sandbox, "/sandbox/videos");
   REQUIRE(admin["count"] == 1);
-  CHECK(admin["videos"][0]["videoName"] == "accepted.mp4");
+  CHECK(admin["videos"][0]["videoName"] == media.accepted.filename().string());
   CHECK(get_json(sandbox, "/api/serve/video/searchDB")["data"]["total"] == 1);
 }
 
