@@ -139,6 +139,11 @@ int main(int argc, char** argv) {
     return kExitFailure;
   }
 
+  if (!config.quiet) {
+    std::cerr << "mavi-sandbox: store " << config.store_dir.string()
+              << (temporary_store ? " (temporary, removed on exit)" : "") << '\n';
+  }
+
   // Signals are taken by one thread with sigwait, which may call anything (server.stop()
   // included); every other thread, started after this, inherits the blocked mask.
   sigset_t signals;

@@ -413,7 +413,7 @@ TEST_CASE("the v1 generation: upload with fields, get_metadata, list_videos, cal
   CHECK(get_json(sandbox, "/api/serve/video/searchDB")["data"]["total"] == 0);
 }
 
-TEST_CASE("--fail-rate 1 answers every upload with a 5xx and stores nothing") {
+TEST_CASE("sandbox fail-rate 1 answers every upload with a 5xx and stores nothing") {
   const auto& media = mavi::test::sample_media();
   TempDir store;
   SandboxProcess sandbox(sandbox_args(store, {"--fail-rate", "1"}));
@@ -426,7 +426,7 @@ TEST_CASE("--fail-rate 1 answers every upload with a 5xx and stores nothing") {
   CHECK(files_in(store.path()) == 0);
 }
 
-TEST_CASE("--rate-limit 1 answers the second upload within a minute with 0429") {
+TEST_CASE("sandbox rate-limit 1 answers the second upload within a minute with 0429") {
   const auto& media = mavi::test::sample_media();
   TempDir store;
   SandboxProcess sandbox(sandbox_args(store, {"--rate-limit", "1"}));
@@ -441,7 +441,7 @@ TEST_CASE("--rate-limit 1 answers the second upload within a minute with 0429") 
   CHECK(get_json(sandbox, "/sandbox/videos")["count"] == 1);
 }
 
-TEST_CASE("--drop-rate 1 closes the connection mid-upload and keeps nothing") {
+TEST_CASE("sandbox drop-rate 1 closes the connection mid-upload and keeps nothing") {
   const auto& media = mavi::test::sample_media();
   TempDir store;
   TempDir work;
@@ -466,7 +466,7 @@ TEST_CASE("--drop-rate 1 closes the connection mid-upload and keeps nothing") {
   CHECK(sandbox.log().find("POST /api/serve/video/upload dropped") != std::string::npos);
 }
 
-TEST_CASE("--lost-reply-rate 1 registers the upload but never answers") {
+TEST_CASE("sandbox lost-reply-rate 1 registers the upload but never answers") {
   const auto& media = mavi::test::sample_media();
   TempDir store;
   SandboxProcess sandbox(sandbox_args(store, {"--lost-reply-rate", "1"}));
@@ -495,7 +495,7 @@ TEST_CASE("the same --seed gives the same faults") {
   CHECK(std::count(runs[0].begin(), runs[0].end(), 200) < 12);
 }
 
-TEST_CASE("--latency and --max-bandwidth still give correct answers") {
+TEST_CASE("sandbox latency and --max-bandwidth still give correct answers") {
   const auto& media = mavi::test::sample_media();
   TempDir store;
   SandboxProcess sandbox(sandbox_args(store, {"--latency", "0.05", "--max-bandwidth", "200000"}));
@@ -507,10 +507,21 @@ TEST_CASE("--latency and --max-bandwidth still give correct answers") {
 
 TEST_CASE("SIGTERM and SIGINT stop the sandbox cleanly; a temporary store is removed") {
   for (int sig : {SIGTERM, SIGINT}) {
-    SandboxProcess sandbox({"--quiet"});
+    SandboxProcess sandbox;
     CHECK(get_json(sandbox, "/api/serve/video/searchDB")["code"] == "0000");
+    std::smatch m;
+    const std::string log = sandbox.log();
+    REQUIRE(std::regex_search(log, m, std::regex(R"(store (\S+) \(temporary)")));
+    const std::filesystem::path temporary_store = m[1].str();
+    CHECK(std::filesystem::is_directory(temporary_store));
     CHECK(sandbox.stop(sig) == 0);
-    CHECK(sandbox.log().empty());  // --quiet
+    CHECK_FALSE(std::filesystem::exists(temporary_store));
+  }
+  {
+    SandboxProcess quiet({"--quiet"});
+    CHECK(get_json(quiet, "/api/serve/video/searchDB")["code"] == "0000");
+    CHECK(quiet.stop() == 0);
+    CHECK(quiet.log().empty());
   }
   // A named store is kept, with its videos.
   const auto& media = mavi::test::sample_media();

@@ -24,7 +24,7 @@ SandboxProcess::SandboxProcess(std::vector<std::string> args,
                                std::map<std::string, std::string> env) {
   std::string log_pattern =
       (std::filesystem::temp_directory_path() / "mavi-sandbox-log-XXXXXX").string();
-  const int log_fd = mkstemp(log_pattern.data());
+  const int log_fd = mkostemp(log_pattern.data(), O_CLOEXEC);
   if (log_fd < 0)
     throw std::runtime_error("mkstemp failed");
   log_path_ = log_pattern;
