@@ -9,6 +9,7 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "mavi/check.hpp"
 #include "mavi/discover.hpp"
 #include "mavi/error.hpp"
+#include "mavi/log.hpp"
 #include "mavi/version.hpp"
 
 namespace {
@@ -39,6 +41,7 @@ struct Options {
   mavi::ProbeOptions probe;
   double deep_time_limit_seconds = 60;
   mavi::Rules rules;
+  mavi::LogLevel log_level = mavi::LogLevel::quiet;
   double min_duration_seconds = rules.min_duration.count();
   double max_duration_seconds = rules.max_duration.count();
 };
@@ -79,6 +82,16 @@ void add_options(CLI::App& app, Options& o) {
                "In folders, check every regular file, not only video extensions");
   app.add_flag("--hidden", o.discover.include_hidden,
                "In folders, also check files and folders whose name starts with '.'");
+
+  // FFmpeg's own messages would break the one-line-per-file output; findings carry its text.
+  const std::map<std::string, mavi::LogLevel> levels{{"quiet", mavi::LogLevel::quiet},
+                                                     {"error", mavi::LogLevel::error},
+                                                     {"warning", mavi::LogLevel::warning},
+                                                     {"info", mavi::LogLevel::info},
+                                                     {"debug", mavi::LogLevel::debug}};
+  app.add_option("--log-level", o.log_level, "FFmpeg messages on stderr")
+      ->transform(CLI::CheckedTransformer(levels, CLI::ignore_case))
+      ->default_str("quiet");
 
   auto* rules = "Rules";
   app.add_flag("--require-audio", o.rules.require_audio,
@@ -156,6 +169,7 @@ int run(int argc, char** argv) {
   o.probe.deep_time_limit =
       std::chrono::milliseconds(static_cast<std::int64_t>(o.deep_time_limit_seconds * 1000.0));
 
+  mavi::set_log_level(o.log_level);
   mavi::cli::install_interrupt_handlers();
 
   std::vector<fs::path> paths(o.paths.begin(), o.paths.end());
