@@ -432,3 +432,24 @@ TEST_CASE("mavi-check: an unreadable file is rejected with permission_denied") {
   CHECK(doc.at("files").at(0).at("verdict") == "rejected");
   CHECK(has_code(doc.at("files").at(0), "permission_denied"));
 }
+
+TEST_CASE("every finding code mavi-check emits on the fixtures is documented") {
+  const std::string doc = read_all(mavi::test::source_dir() / "docs" / "check-json.md");
+  REQUIRE_FALSE(doc.empty());
+  std::set<std::string> codes;
+  for (const auto& extra : std::vector<std::vector<std::string>>{
+           {}, {"--strict"}, {"--require-audio"}, {"--deep", "--max-size", "20k"}}) {
+    std::vector<std::string> args{"--json", "--quiet", fx(""), fx("audio_only.m4a")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const json result = parse_json(mavi_check(args));
+    for (const auto& f : result.at("files")) {
+      for (const auto& finding : f.at("findings"))
+        codes.insert(finding.at("code"));
+    }
+  }
+  CHECK(codes.size() >= 15);
+  for (const auto& code : codes) {
+    INFO(code);
+    CHECK(doc.find("| `" + code + "` |") != std::string::npos);
+  }
+}
