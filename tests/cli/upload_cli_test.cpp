@@ -88,7 +88,7 @@ TEST_CASE("the key stays out of every output, with --verbose, on success and on 
     CHECK(result.exit_code == 1);
     const json report = json::parse(result.out);
     CHECK(report["files"][0]["status"] == "failed");
-    CHECK(report["files"][0]["error"]["kind"] == "bad_response");
+    CHECK(report["files"][0]["error_kind"] == "bad_response");
     check_no_key(result);
   }
   SECTION("literal --api-key warns and is still not printed") {
@@ -109,7 +109,7 @@ TEST_CASE("the key stays out of every output, with --verbose, on success and on 
                                {});
     CHECK(result.exit_code == 1);
     const json report = json::parse(result.out);
-    CHECK(report["files"][0]["error"]["kind"] == "server_error");
+    CHECK(report["files"][0]["error_kind"] == "server_error");
     CHECK(server.uploads().at(0).authorization == "Bearer " + kKey);
     CHECK(result.err.find("can be read by other users") == std::string::npos);
     check_no_key(result);
@@ -170,4 +170,30 @@ TEST_CASE("v1 options reach the v1 upload as form fields") {
   CHECK(fields.find("retain_original_video")->second == "true");
   CHECK(fields.find("video_transcription_prompt")->second == "hello");
   CHECK(fields.find("datetime_taken")->second == "2024-01-02 03:04:05");
+}
+
+TEST_CASE("a fixable file is prepared in a private folder, then uploaded under its own name") {
+  FakeMavi server;
+  const auto result = upload(server, {"--json", mavi::test::fixture("h264_aac.ts").string(),
+                                      mavi::test::fixture("empty.mp4").string()});
+  INFO(result.err);
+  CHECK(result.exit_code == 1);  // empty.mp4 is rejected
+  const json report = json::parse(result.out);
+  REQUIRE(report["files"].size() == 2);
+  const json& ts = report["files"][0];
+  CHECK(ts["verdict"] == "fixable");
+  CHECK(ts["action"] == "remux");
+  CHECK(ts["status"] == "uploaded");
+  CHECK(ts["upload"]["videoName"] == "h264_aac.mp4");
+  CHECK(ts["upload"]["code"] == "0000");
+  // The prepared file lived in a private temporary folder, removed after the upload.
+  CHECK(report["output_dir"].is_null());
+  const json& empty = report["files"][1];
+  CHECK(empty["status"] == "skipped");
+  CHECK(empty["upload"].is_null());
+  const auto uploads = server.uploads();
+  REQUIRE(uploads.size() == 1);
+  CHECK(uploads[0].parts.at(0).filename == "h264_aac.mp4");
+  CHECK(uploads[0].parts.at(0).content_type == "video/mp4");
+  check_no_key(result);
 }

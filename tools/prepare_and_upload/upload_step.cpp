@@ -225,26 +225,25 @@ UploadOutcome upload_file(const Client& client, const std::filesystem::path& fil
   return outcome;
 }
 
+nlohmann::ordered_json upload_json(const UploadResult& r) {
+  nlohmann::ordered_json upload;
+  upload["videoNo"] = r.video.video_no;
+  upload["videoName"] = r.video.video_name;
+  upload["videoStatus"] = r.video.video_status;
+  upload["uploadTime"] = r.video.upload_time;
+  upload["duration"] = r.video.duration;
+  upload["http_status"] = r.http_status;
+  upload["code"] = r.code;
+  upload["attempts"] = r.attempts;
+  upload["elapsed_seconds"] = static_cast<double>(r.elapsed.count()) / 1000.0;
+  upload["bytes_sent"] = r.bytes_sent;
+  upload["recovered_by_lookup"] = r.recovered_by_lookup;
+  return upload;
+}
+
 void fill_report_entry(nlohmann::ordered_json& entry, const UploadOutcome& outcome) {
   entry["status"] = outcome.uploaded ? "uploaded" : "failed";
-  if (outcome.result) {
-    const UploadResult& r = *outcome.result;
-    nlohmann::ordered_json upload;
-    upload["videoNo"] = r.video.video_no;
-    upload["videoName"] = r.video.video_name;
-    upload["videoStatus"] = r.video.video_status;
-    upload["uploadTime"] = r.video.upload_time;
-    upload["duration"] = r.video.duration;
-    upload["http_status"] = r.http_status;
-    upload["code"] = r.code;
-    upload["attempts"] = r.attempts;
-    upload["elapsed_seconds"] = static_cast<double>(r.elapsed.count()) / 1000.0;
-    upload["bytes_sent"] = r.bytes_sent;
-    upload["recovered_by_lookup"] = r.recovered_by_lookup;
-    entry["upload"] = std::move(upload);
-  } else {
-    entry["upload"] = nullptr;
-  }
+  entry["upload"] = outcome.result ? upload_json(*outcome.result) : nlohmann::ordered_json();
   if (outcome.error) {
     entry["error"] = {{"kind", std::string(to_string(outcome.error->kind()))},
                       {"message", outcome.error->what()}};

@@ -69,6 +69,10 @@ struct UploadOutcome {
 UploadOutcome upload_file(const Client& client, const std::filesystem::path& file,
                           const UploadOptions& options, const ProgressCallback& progress = {});
 
+// MAVI's data (videoNo, videoName, videoStatus, uploadTime, duration) plus http_status, code,
+// attempts, elapsed_seconds, bytes_sent and recovered_by_lookup.
+nlohmann::ordered_json upload_json(const UploadResult& result);
+
 // Fills a report entry: "status" ("uploaded" or "failed"), "upload" (MAVI's data plus
 // http_status, code, attempts, elapsed_seconds, bytes_sent, recovered_by_lookup; null when it
 // failed) and "error" ({"kind","message"} or null).

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Preparation benchmark: mavi-prepare-and-upload --no-upload against the ffmpeg commands a user
+# would otherwise run, on the same inputs, in one run.
+#   re-encode: a 10 s 1080p MPEG-4 Part 2 + PCM clip (both tools must re-encode video and audio)
+#   remux:     a 10 s 1080p H.264 + AAC MPEG-TS clip (both tools copy the streams into MP4)
+# Reports wall time (median of RUNS, alternating the tools), the ratio, peak RSS and SSIM of
+# each re-encoded output against the source.
+# Usage: bench/prepare_bench.sh BUILD_DIR   (env: RUNS=3 SECONDS_LONG=10 KEEP=1)
+set -euo pipefail
+
+build_dir=${1:?usage: bench/prepare_bench.sh BUILD_DIR}
+prog="$(cd "$build_dir" && pwd)/bin/mavi-prepare-and-upload"
+runs=${RUNS:-3}
+length=${SECONDS_LONG:-10}
+[ -x "$prog" ] || { echo "missing $prog (build first)" >&2; exit 1; }
+for tool in ffmpeg ffprobe /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (scripts/install-deps.sh)" >&2; exit 1; }
+done
+
+work=$(mktemp -d /tmp/mavi-prepare-bench-XXXXXX)
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+echo "making inputs in $work ..." >&2
+# Moving test pattern with film-like noise, so the encoder has real work to do.
+ffmpeg -v error -y -f lavfi -i "testsrc2=size=1920x1080:rate=25,noise=alls=12:allf=t" \
+  -f lavfi -i "sine=frequency=440:sample_rate=48000" -t "$length" \
+  -c:v mpeg4 -q:v 3 -c:a pcm_s16le -ac 2 src.avi
+ffmpeg -v error -y -f lavfi -i "testsrc2=size=1920x1080:rate=25,noise=alls=12:allf=t" \
+  -f lavfi -i "sine=frequency=440:sample_rate=48000" -t "$length" \
+  -c:v libx264 -preset ultrafast -crf 20 -c:a aac -b:a 128k src.ts
+
+# time_run NAME CMD...: appends "wall_seconds peak_kb" to NAME.times
+time_run() {
+  local name=$1; shift
+  /usr/bin/time -o "$name.t" -f '%e %M' "$@" >/dev/null 2>"$name.err" || {
+    echo "$name failed:" >&2; cat "$name.err" >&2; exit 1; }
+  cat "$name.t" >> "$name.times"
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+max() { sort -n | tail -1; }
+
+for i in $(seq "$runs"); do
+  rm -rf mavi_enc mavi_remux ff_enc.mp4 ff_remux.mp4
+  time_run mavi_enc "$prog" --no-upload --quiet -o mavi_enc src.avi
+  time_run ff_enc ffmpeg -v error -y -i src.avi -c:v libx264 -preset veryfast -crf 23 \
+    -pix_fmt yuv420p -c:a aac -b:a 128k -movflags +faststart ff_enc.mp4
+  time_run mavi_remux "$prog" --no-upload --quiet -o mavi_remux src.ts
+  time_run ff_remux ffmpeg -v error -y -i src.ts -c copy -movflags +faststart ff_remux.mp4
+done
+
+ssim() {
+  ffmpeg -nostats -i "$1" -i src.avi -lavfi "[0:v][1:v]ssim" -f null - 2>&1 |
+    sed -n 's/.*All:\([0-9.]*\).*/\1/p' | tail -1
+}
+psnr() {
+  ffmpeg -nostats -i "$1" -i src.avi -lavfi "[0:v][1:v]psnr" -f null - 2>&1 |
+    sed -n 's/.*average:\([0-9.inf]*\).*/\1/p' | tail -1
+}
+
+report() {  # report LABEL MAVI FF
+  local m f mm fm
+  m=$(cut -d' ' -f1 "$2.times" | median); f=$(cut -d' ' -f1 "$3.times" | median)
+  mm=$(cut -d' ' -f2 "$2.times" | max); fm=$(cut -d' ' -f2 "$3.times" | max)
+  printf '| %s | %s s | %s s | %.2f | %d MB | %d MB |\n' "$1" "$m" "$f" \
+    "$(echo "$m / $f" | bc -l)" $((mm / 1024)) $((fm / 1024))
+}
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+echo
+echo "Preparation benchmark: ${length} s 1920x1080 25 fps, $runs runs (median wall time), $(nproc) cores ($cpu), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$(ffmpeg -version | head -1)"
+echo
+echo "| job | mavi-prepare-and-upload | ffmpeg | ratio | mavi peak RSS | ffmpeg peak RSS |"
+echo "| --- | --- | --- | --- | --- | --- |"
+report "re-encode (MPEG-4 + PCM AVI)" mavi_enc ff_enc
+report "remux (H.264 + AAC TS)" mavi_remux ff_remux
+echo
+mavi_out=mavi_enc/src.mp4
+printf '| output | size | SSIM (All) | PSNR (average) |\n| --- | --- | --- | --- |\n'
+printf '| mavi-prepare-and-upload | %s bytes | %s | %s dB |\n' "$(stat -c %s "$mavi_out")" \
+  "$(ssim "$mavi_out")" "$(psnr "$mavi_out")"
+printf '| ffmpeg | %s bytes | %s | %s dB |\n' "$(stat -c %s ff_enc.mp4)" "$(ssim ff_enc.mp4)" \
+  "$(psnr ff_enc.mp4)"
+cmp_v() { ffmpeg -v error -i "$1" -map 0:v -c copy -f h264 - | md5sum | cut -d' ' -f1; }
+echo
+echo "remux video bitstream identical to ffmpeg's: $( [ "$(cmp_v mavi_remux/src.mp4)" = "$(cmp_v ff_remux.mp4)" ] && echo yes || echo NO)"

@@ -1,0 +1,428 @@
+// prepare() on every fixable fixture: outputs re-probed with mavi::probe and cross-checked
+// with ffprobe, decoded end to end, remuxed bitstreams compared, and the safety promises
+// (cancel, read-only destination, output == input, verification) checked on real files.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "mavi/plan.hpp"
+#include "mavi/prepare.hpp"
+#include "mavi/probe.hpp"
+#include "mavi/rules.hpp"
+#include "support/paths.hpp"
+#include "support/run.hpp"
+
+using namespace mavi;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_all(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<std::string> entries(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir))
+    names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+json ffprobe(const fs::path& path) {
+  const auto r = test::run(
+      {"ffprobe", "-v", "error", "-of", "json", "-show_format", "-show_streams", path.string()});
+  REQUIRE(r.exit_code == 0);
+  return json::parse(r.out);
+}
+
+const json* first_stream(const json& probe, const std::string& type) {
+  for (const auto& s : probe["streams"]) {
+    if (s.value("codec_type", "") == type)
+      return &s;
+  }
+  return nullptr;
+}
+
+bool has_rotation(const json& stream) {
+  if (!stream.contains("side_data_list"))
+    return false;
+  for (const auto& sd : stream["side_data_list"]) {
+    if (sd.contains("rotation") && sd["rotation"].get<double>() != 0)
+      return true;
+  }
+  return false;
+}
+
+struct Case {
+  std::string name;
+  bool strict = false;
+};
+
+// Every fixture mavi-check calls fixable, with the default rules or with --strict.
+const std::vector<Case> kFixable = {
+    {"vp9_opus.webm"},
+    {"h264_aac.ts"},
+    {"h264_aac.flv"},
+    {"h264_aac.m4v"},
+    {"mpeg4_mp3.avi"},
+    {"mjpeg_pcm.mov"},
+    {"mpeg2_mp2.mpg"},
+    {"h264_444.mp4", true},
+    {"hevc_10bit.mkv", true},
+    {"odd_dimensions.mp4", true},
+    {"odd_dimensions_h264_444.mp4", true},
+    {"rotated_90.mp4", true},
+    {"interlaced.mp4", true},
+    {"hdr_pq.mkv", true},
+    {"hdr_hlg.mp4", true},
+};
+
+struct Prepared {
+  MediaInfo input;
+  Plan plan;
+  PrepareResult result;
+};
+
+Prepared prepare_fixture(const std::string& name, bool strict, const fs::path& dir) {
+  Prepared p;
+  p.input = probe(test::fixture(name));
+  Rules rules;
+  rules.strict = strict;
+  const Verdict verdict = evaluate(p.input, rules);
+  REQUIRE(verdict.kind == VerdictKind::fixable);
+  PrepareOptions options;
+  options.strict = strict;
+  p.plan = plan(p.input, verdict, options);
+  p.result = prepare(test::fixture(name), dir / (fs::path(name).stem().string() + ".mp4"), p.plan,
+                     options);
+  return p;
+}
+
+// The NAL units of an H.264/HEVC stream in Annex B form, without parameter sets and access
+// unit delimiters: MP4 keeps parameter sets in the header and drops delimiters, so only the
+// slices and SEI must come out byte for byte.
+std::vector<std::string> coded_nal_units(const std::string& annexb, bool hevc) {
+  std::vector<std::string> units;
+  size_t pos = 0;
+  auto next_start = [&](size_t from) { return annexb.find(std::string("\0\0\1", 3), from); };
+  size_t start = next_start(0);
+  while (start != std::string::npos) {
+    pos = start + 3;
+    const size_t end = next_start(pos);
+    std::string unit = annexb.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    while (!unit.empty() && unit.back() == '\0')
+      unit.pop_back();  // next start code's zero
+    if (!unit.empty()) {
+      const int type = hevc ? (static_cast<unsigned char>(unit[0]) >> 1) & 0x3f
+                            : static_cast<unsigned char>(unit[0]) & 0x1f;
+      const bool skip = hevc ? (type >= 32 && type <= 35) : (type == 7 || type == 8 || type == 9);
+      if (!skip)
+        units.push_back(unit);
+    }
+    start = end;
+  }
+  return units;
+}
+
+// Packet sizes and checksums of the first video stream, timestamps left out (they are
+// rebased and rescaled on purpose).
+std::vector<std::string> packet_checksums(const fs::path& path) {
+  const auto r = test::run({"ffmpeg", "-v", "error", "-i", path.string(), "-map", "0:v:0", "-c",
+                            "copy", "-f", "framemd5", "-"});
+  REQUIRE(r.exit_code == 0);
+  std::vector<std::string> sums;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#')
+      continue;
+    const auto size_at = line.rfind(',', line.rfind(',') - 1);
+    sums.push_back(line.substr(size_at));
+  }
+  return sums;
+}
+
+std::vector<double> video_frame_times(const fs::path& path) {
+  const auto r = test::run({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                            "frame=pts_time", "-of", "csv=p=0", path.string()});
+  REQUIRE(r.exit_code == 0);
+  std::vector<double> times;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line != "N/A")
+      times.push_back(std::stod(line));
+  }
+  return times;
+}
+
+}  // namespace
+
+TEST_CASE("every fixable fixture becomes a conforming MP4 that decodes cleanly",
+          "[prepare][media]") {
+  for (const auto& c : kFixable) {
+    INFO(c.name << (c.strict ? " (strict)" : ""));
+    test::TempDir dir;
+    const std::string before = read_all(test::fixture(c.name));
+    const Prepared p = prepare_fixture(c.name, c.strict, dir.path());
+    const fs::path out = p.result.output;
+    REQUIRE(fs::exists(out));
+    CHECK(read_all(test::fixture(c.name)) == before);  // input untouched
+    CHECK(entries(dir.path()) == std::vector<std::string>{out.filename().string()});
+
+    // Re-probed by libmavi and accepted.
+    const MediaInfo again = probe(out);
+    CHECK(evaluate(again).kind == VerdictKind::ok);
+    CHECK(p.result.verdict.kind == VerdictKind::ok);
+    const StreamInfo* in_video = p.input.primary_video();
+    const StreamInfo* video = again.primary_video();
+    REQUIRE(video != nullptr);
+    const StreamPlan* video_plan = p.plan.video_stream();
+    REQUIRE(video_plan != nullptr);
+    const bool encoded = video_plan->action == StreamAction::encode;
+    CHECK(video->codec == (encoded ? std::string("h264") : in_video->codec));
+    if (encoded) {
+      CHECK(video->video->pixel_format == "yuv420p");
+      CHECK(video->video->width % 2 == 0);
+      CHECK(video->video->height % 2 == 0);
+      CHECK(video->video->rotation_degrees == 0);
+      CHECK(video->video->hdr == HdrKind::none);
+    }
+    // Audio present exactly when the input had it; AAC or the copied codec.
+    const StreamInfo* in_audio = p.input.primary_audio();
+    const StreamInfo* audio = again.primary_audio();
+    CHECK((audio != nullptr) == (in_audio != nullptr));
+    if (audio != nullptr && in_audio != nullptr) {
+      const bool copied = in_audio->codec == "aac" || in_audio->codec == "mp3";
+      CHECK(audio->codec == (copied ? in_audio->codec : std::string("aac")));
+      if (!copied)
+        CHECK(audio->audio->channels == std::min(in_audio->audio->channels, 2));
+    }
+    REQUIRE(again.duration);
+    REQUIRE(p.input.duration);
+    CHECK(std::fabs(again.duration->count() - p.input.duration->count()) <=
+          std::max(0.5, 0.02 * p.input.duration->count()));
+
+    // ffprobe agrees.
+    const json theirs = ffprobe(out);
+    const json* v = first_stream(theirs, "video");
+    REQUIRE(v != nullptr);
+    CHECK(v->value("codec_name", "") == video->codec);
+    CHECK(v->value("width", 0) == video->video->width);
+    CHECK(v->value("height", 0) == video->video->height);
+    if (encoded) {
+      CHECK(v->value("pix_fmt", "") == "yuv420p");
+      CHECK(v->value("profile", "") == "High");
+      CHECK_FALSE(has_rotation(*v));
+    }
+    CHECK((first_stream(theirs, "audio") != nullptr) == (in_audio != nullptr));
+    CHECK(theirs["streams"].size() == (in_audio != nullptr ? 2u : 1u));
+
+    // The whole file decodes without a single error.
+    const auto decode = test::run({"ffmpeg", "-v", "error", "-i", out.string(), "-f", "null", "-"});
+    CHECK(decode.exit_code == 0);
+    CHECK(decode.err.empty());
+  }
+}
+
+TEST_CASE("rotation is applied to the pixels the way ffmpeg's autorotate shows them",
+          "[prepare][media]") {
+  test::TempDir dir;
+  const Prepared p = prepare_fixture("rotated_90.mp4", true, dir.path());
+  const StreamInfo* in = p.input.primary_video();
+  const MediaInfo out = probe(p.result.output);
+  CHECK(out.primary_video()->video->width == in->video->height);
+  CHECK(out.primary_video()->video->height == in->video->width);
+  CHECK(out.primary_video()->video->rotation_degrees == 0);
+  // ffmpeg applies the display matrix when decoding: same picture, so high PSNR.
+  const auto r = test::run({"ffmpeg", "-v", "info", "-nostats", "-i", p.result.output.string(),
+                            "-i", test::fixture("rotated_90.mp4").string(), "-lavfi",
+                            "[0:v][1:v]psnr", "-f", "null", "-"});
+  REQUIRE(r.exit_code == 0);
+  const auto at = r.err.find("average:");
+  REQUIRE(at != std::string::npos);
+  const double psnr = std::stod(r.err.substr(at + 8));
+  CHECK(psnr > 30.0);
+}
+
+TEST_CASE("remuxing keeps the exact video bitstream", "[prepare][media]") {
+  for (const std::string name : {"h264_aac.ts", "h264_aac.flv", "h264_aac.m4v", "vp9_opus.webm"}) {
+    INFO(name);
+    test::TempDir dir;
+    const Prepared p = prepare_fixture(name, false, dir.path());
+    REQUIRE(p.plan.video_stream()->action == StreamAction::copy);
+    const std::string codec = p.input.primary_video()->codec;
+    if (codec == "h264" || codec == "hevc") {
+      // MPEG-TS carries Annex B, MP4 length-prefixed NAL units: compare the NAL units.
+      auto annexb = [&](const fs::path& f) {
+        const auto r = test::run({"ffmpeg", "-v", "error", "-i", f.string(), "-map", "0:v:0", "-c",
+                                  "copy", "-f", codec, "-"});
+        REQUIRE(r.exit_code == 0);
+        return coded_nal_units(r.out, codec == "hevc");
+      };
+      const auto original = annexb(test::fixture(name));
+      CHECK(original.size() > 10);
+      CHECK(annexb(p.result.output) == original);
+    }
+    // Packet by packet, where both containers package the codec the same way.
+    if (fs::path(name).extension() != ".ts") {
+      CHECK(packet_checksums(p.result.output) == packet_checksums(test::fixture(name)));
+    }
+  }
+}
+
+TEST_CASE("a re-encode keeps variable frame rate timestamps", "[prepare][media]") {
+  test::TempDir dir;
+  const fs::path in = test::fixture("vfr.mp4");
+  const MediaInfo info = probe(in);
+  Verdict force;
+  force.kind = VerdictKind::fixable;
+  force.action = Action::transcode;
+  const Plan pl = plan(info, force);
+  REQUIRE(pl.video_stream()->action == StreamAction::encode);
+  const auto result = prepare(in, dir / "vfr.mp4", pl);
+  const auto before = video_frame_times(in);
+  const auto after = video_frame_times(result.output);
+  REQUIRE(before.size() == after.size());
+  for (size_t i = 0; i < before.size(); ++i) {
+    INFO("frame " << i);
+    CHECK(std::fabs((after[i] - after[0]) - (before[i] - before[0])) < 0.002);
+  }
+}
+
+TEST_CASE("the default audio track is kept, other tracks and subtitles dropped",
+          "[prepare][media]") {
+  test::TempDir dir;
+  const fs::path in = test::fixture("multi_track.mkv");
+  const MediaInfo info = probe(in);
+  const Plan pl = plan(info, evaluate(info));
+  const auto result = prepare(in, dir / "multi.mp4", pl);
+  const json theirs = ffprobe(result.output);
+  REQUIRE(theirs["streams"].size() == 2);
+  CHECK(theirs["streams"][1]["codec_name"] == "aac");
+  CHECK(theirs["streams"][1]["tags"]["language"] == "eng");
+}
+
+TEST_CASE("cancelling leaves nothing behind", "[prepare][media][safety]") {
+  test::TempDir dir;
+  const fs::path in = test::fixture("mpeg4_mp3.avi");
+  const MediaInfo info = probe(in);
+  const Plan pl = plan(info, evaluate(info));
+  int calls = 0;
+  try {
+    prepare(in, dir / "out.mp4", pl, {}, [&](double, double, double) {
+      ++calls;
+      return false;
+    });
+    FAIL("prepare() should have been cancelled");
+  } catch (const Error& e) {
+    CHECK(e.kind() == Errc::cancelled);
+  }
+  CHECK(calls == 1);
+  CHECK(entries(dir.path()).empty());
+
+  // The flag a signal handler sets stops it too.
+  request_cancel();
+  try {
+    prepare(in, dir / "out.mp4", pl);
+    FAIL("prepare() should have been cancelled");
+  } catch (const Error& e) {
+    CHECK(e.kind() == Errc::cancelled);
+  }
+  reset_cancel();
+  CHECK(entries(dir.path()).empty());
+  CHECK_NOTHROW(prepare(in, dir / "out.mp4", pl));
+}
+
+TEST_CASE("a destination that cannot be written leaves nothing behind", "[prepare][safety]") {
+  test::TempDir dir;
+  const fs::path in = test::fixture("h264_aac.ts");
+  const MediaInfo info = probe(in);
+  const Plan pl = plan(info, evaluate(info));
+  const fs::path locked = dir / "locked";
+  fs::create_directory(locked);
+  fs::permissions(locked, fs::perms::owner_read | fs::perms::owner_exec);
+  fs::path target = locked / "out.mp4";
+  if (::access(locked.c_str(), W_OK) == 0) {
+    // Running as root: permissions do not stop us; a sysfs folder does.
+    target = "/sys/kernel/mavi-test-out.mp4";
+  }
+  try {
+    prepare(in, target, pl);
+    FAIL("prepare() should have failed");
+  } catch (const Error& e) {
+    CHECK(e.kind() == Errc::permission_denied);
+  }
+  CHECK(entries(locked).empty());
+  CHECK_FALSE(fs::exists(target));
+}
+
+TEST_CASE("the input is never the output", "[prepare][safety]") {
+  test::TempDir dir;
+  const fs::path in = dir / "h264_aac.mp4";
+  fs::copy_file(test::fixture("h264_aac.mp4"), in);
+  const std::string before = read_all(in);
+  const MediaInfo info = probe(in);
+  Verdict force;
+  force.kind = VerdictKind::fixable;
+  force.action = Action::remux;
+  const Plan pl = plan(info, force);
+  for (const fs::path& out : {in, dir / "." / "h264_aac.mp4"}) {
+    try {
+      prepare(in, out, pl);
+      FAIL("prepare() should have refused");
+    } catch (const Error& e) {
+      CHECK(e.kind() == Errc::invalid_argument);
+    }
+  }
+  CHECK(read_all(in) == before);
+  CHECK(entries(dir.path()) == std::vector<std::string>{"h264_aac.mp4"});
+}
+
+TEST_CASE("a result that fails verification is not shipped", "[prepare][safety]") {
+  test::TempDir dir;
+  const fs::path in = test::fixture("mpeg4_mp3.avi");
+  const MediaInfo info = probe(in);
+  const Plan pl = plan(info, evaluate(info));
+  PrepareOptions tiny;
+  tiny.max_size_bytes = 1000;  // the output cannot be that small: evaluate says too large
+  try {
+    prepare(in, dir / "out.mp4", pl, tiny);
+    FAIL("verification should have failed");
+  } catch (const Error& e) {
+    CHECK(e.kind() == Errc::verification_failed);
+  }
+  CHECK(entries(dir.path()).empty());
+}
+
+TEST_CASE("a file over the size limit is re-encoded to fit", "[prepare][media]") {
+  test::TempDir dir;
+  // MJPEG is bulky: two thirds of its size is over the limit for a copy, easy for H.264 at the
+  // computed bit rate (on a one-second clip ABR cannot be held to a tight budget).
+  const fs::path in = test::fixture("mjpeg_pcm.mov");
+  const MediaInfo info = probe(in);
+  PrepareOptions options;
+  options.max_size_bytes = info.size_bytes * 2 / 3;
+  options.min_video_bit_rate = 10'000;
+  Rules rules;
+  rules.max_size_bytes = options.max_size_bytes;
+  const Verdict verdict = evaluate(info, rules);
+  REQUIRE(verdict.action == Action::transcode);
+  const Plan pl = plan(info, verdict, options);
+  REQUIRE(pl.video_bit_rate);
+  CHECK(*pl.video_bit_rate > options.min_video_bit_rate);
+  const auto result = prepare(in, dir / "fit.mp4", pl, options);
+  CHECK(result.size_bytes <= options.max_size_bytes);
+  CHECK(result.media.primary_video()->codec == "h264");
+}
