@@ -12,6 +12,7 @@
 #include "net/fake_mavi.hpp"
 #include "support/paths.hpp"
 #include "support/run.hpp"
+#include "support/sandbox_process.hpp"
 
 namespace {
 
@@ -196,4 +197,33 @@ TEST_CASE("a fixable file is prepared in a private folder, then uploaded under i
   CHECK(uploads[0].parts.at(0).filename == "h264_aac.mp4");
   CHECK(uploads[0].parts.at(0).content_type == "video/mp4");
   check_no_key(result);
+}
+
+TEST_CASE("against mavi-sandbox with faults: uploads get videoNos, the key is never printed") {
+  mavi::test::SandboxProcess sandbox({"--api-key", kKey, "--fail-rate", "0.3", "--drop-rate", "0.3",
+                                      "--seed", "3", "--callback-delay", "0.1"});
+  const std::vector<std::string> argv{mavi::test::program("mavi-prepare-and-upload").string(),
+                                      "--base-url",
+                                      sandbox.url(),
+                                      "--uploads-per-minute",
+                                      "0",
+                                      "--retries",
+                                      "10",
+                                      "--verbose",
+                                      "--json",
+                                      mavi::test::fixture("h264_aac.mp4").string(),
+                                      mavi::test::fixture("hevc_aac.mkv").string()};
+  mavi::test::RunOptions options;
+  options.env["MAVI_API_KEY"] = kKey;
+  const auto result = mavi::test::run(argv, options);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const json report = json::parse(result.out);
+  REQUIRE(report["files"].size() == 2);
+  for (const auto& file : report["files"]) {
+    CHECK(file["status"] == "uploaded");
+    CHECK_FALSE(file["upload"]["videoNo"].get<std::string>().empty());
+  }
+  check_no_key(result);
+  CHECK(sandbox.log().find(kKey) == std::string::npos);
 }
