@@ -1,0 +1,90 @@
+// MAVI answers to results and error kinds (no I/O): src/mavi_api.hpp.
+#include <catch2/catch.hpp>
+
+#include "mavi/error.hpp"
+#include "mavi_api.hpp"
+
+namespace {
+
+using mavi::Errc;
+using mavi::detail::error_kind;
+using mavi::detail::parse_upload_answer;
+
+Errc kind_of(long status, const std::string& body) {
+  try {
+    parse_upload_answer(status, body, "upload", "sk-SECRET");
+  } catch (const mavi::Error& e) {
+    return e.kind();
+  }
+  return Errc::internal;  // no error
+}
+
+}  // namespace
+
+TEST_CASE("codes and HTTP statuses map to the most specific kind") {
+  CHECK(error_kind(401, "") == Errc::bad_auth);
+  CHECK(error_kind(200, "0401") == Errc::bad_auth);
+  CHECK(error_kind(200, "0402") == Errc::no_credits);
+  CHECK(error_kind(200, "0403") == Errc::account_disabled);
+  CHECK(error_kind(200, "0409") == Errc::duplicate);
+  CHECK(error_kind(200, "0429") == Errc::rate_limited);
+  CHECK(error_kind(429, "") == Errc::rate_limited);
+  CHECK(error_kind(200, "0001") == Errc::bad_request);
+  CHECK(error_kind(200, "0003") == Errc::bad_request);
+  CHECK(error_kind(200, "9009") == Errc::permission);
+  CHECK(error_kind(503, "") == Errc::server_error);
+  CHECK(error_kind(404, "") == Errc::bad_request);
+  CHECK(error_kind(200, "7777") == Errc::http);
+}
+
+TEST_CASE("a success answer: code as a string or an integer, numbers as data fields") {
+  const auto a = parse_upload_answer(
+      200, R"({"code":"0000","msg":"ok","data":{"videoNo":"VI1","videoName":"a.mp4",
+              "videoStatus":"UNPARSE","uploadTime":"1700000000000","duration":"12"}})",
+      "upload", "");
+  CHECK(a.code == "0000");
+  CHECK(a.video.video_no == "VI1");
+  CHECK(a.video.duration == "12");
+  const auto b = parse_upload_answer(
+      200, R"({"code":0,"msg":"ok","data":{"videoNo":"VI2","uploadTime":1700000000000}})", "upload",
+      "");
+  CHECK(b.code == "0000");
+  CHECK(b.video.upload_time == "1700000000000");
+  const auto v1 = parse_upload_answer(
+      200, R"({"code":"0000","success":true,"data":{"video_no":"VI3","status":"PARSE"}})", "upload",
+      "");
+  CHECK(v1.video.video_no == "VI3");
+  CHECK(v1.video.video_status == "PARSE");
+}
+
+TEST_CASE("answers that break the contract are bad_response; errors keep their kind") {
+  CHECK(kind_of(200, "") == Errc::bad_response);
+  CHECK(kind_of(200, "not json") == Errc::bad_response);
+  CHECK(kind_of(200, R"({"msg":"no code"})") == Errc::bad_response);
+  CHECK(kind_of(200, R"({"code":"0000","data":{}})") == Errc::bad_response);
+  CHECK(kind_of(200, R"({"code":"0000"})") == Errc::bad_response);
+  CHECK(kind_of(502, "<html>bad gateway</html>") == Errc::server_error);
+  CHECK(kind_of(401, "") == Errc::bad_auth);
+  CHECK(kind_of(200, R"({"code":429,"msg":"busy"})") == Errc::rate_limited);
+  CHECK(kind_of(302, "") == Errc::http);
+}
+
+TEST_CASE("error messages and excerpts never carry the key") {
+  try {
+    parse_upload_answer(200, "oops sk-SECRET and Bearer abc.def, more", "upload", "sk-SECRET");
+    FAIL("no error");
+  } catch (const mavi::Error& e) {
+    const std::string message = e.what();
+    CHECK(message.find("sk-SECRET") == std::string::npos);
+    CHECK(message.find("abc.def") == std::string::npos);
+    CHECK(message.find("oops <redacted>") != std::string::npos);
+  }
+  try {
+    parse_upload_answer(200, R"({"code":"0401","msg":"bad key sk-SECRET"})", "upload", "sk-SECRET");
+    FAIL("no error");
+  } catch (const mavi::Error& e) {
+    CHECK(std::string(e.what()).find("sk-SECRET") == std::string::npos);
+  }
+  const std::string long_body(5000, 'x');
+  CHECK(mavi::detail::excerpt(long_body, "").size() <= 203);
+}
