@@ -44,7 +44,7 @@ std::string read_key_file(const std::string& path) {
 int main(int argc, char** argv) {
   mavi::sandbox::SandboxConfig config;
   std::string api_key, api_key_file, store;
-  double callback_delay = 2.0, latency = 0.0;
+  double callback_delay = 2.0, latency = 0.0, stall_seconds = 30.0;
   bool show_version = false;
 
   CLI::App app{
@@ -75,6 +75,13 @@ int main(int argc, char** argv) {
   app.add_option("--drop-rate", config.faults.drop_rate,
                  "Fraction of uploads whose connection is closed mid-body (nothing stored)")
       ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--stall-rate", config.faults.stall_rate,
+                 "Fraction of uploads that stop being read mid-body and are never answered "
+                 "(closed after --stall-seconds)")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--stall-seconds", stall_seconds, "How long a stalled upload hangs")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
   app.add_option("--lost-reply-rate", config.faults.lost_reply_rate,
                  "Fraction of uploads stored and registered, then closed without an answer")
       ->check(CLI::Range(0.0, 1.0));
@@ -119,6 +126,7 @@ int main(int argc, char** argv) {
   }
   config.callback_delay = to_ms(callback_delay);
   config.latency = to_ms(latency);
+  config.stall_duration = to_ms(stall_seconds);
 
   // A private store unless the user named one; removed on exit.
   bool temporary_store = false;
