@@ -12,15 +12,18 @@
 #include <iostream>
 #include <thread>
 
+#include "cli/exit_codes.hpp"
 #include "mavi/version.hpp"
 #include "sandbox/sandbox_server.hpp"
 
 namespace {
 
-// sysexits.h values; tools/cli's exit-code table did not exist on main when this was written.
-constexpr int kExitOk = 0;
+// From the shared table (tools/cli/exit_codes.hpp). A server ends on SIGINT/SIGTERM by design,
+// so that is a clean exit (0), not 130/143.
+constexpr int kExitOk = mavi::cli::to_int(mavi::cli::ExitCode::ok);
+constexpr int kExitUsage = mavi::cli::to_int(mavi::cli::ExitCode::usage);
+// mavi-sandbox only: it could not start (port taken, store not creatable).
 constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 64;
 
 std::chrono::milliseconds to_ms(double seconds) {
   return std::chrono::milliseconds(std::llround(seconds * 1000.0));
