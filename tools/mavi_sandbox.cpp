@@ -45,6 +45,15 @@ std::string read_key_file(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Signals are taken by one thread with sigwait, which may call anything (server.stop()
+  // included); every other thread, started after this, inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
   mavi::sandbox::SandboxConfig config;
   std::string api_key, api_key_file, store;
   double callback_delay = 2.0, latency = 0.0, stall_seconds = 30.0;
@@ -154,15 +163,6 @@ int main(int argc, char** argv) {
     std::cerr << "mavi-sandbox: store " << config.store_dir.string()
               << (temporary_store ? " (temporary, removed on exit)" : "") << '\n';
   }
-
-  // Signals are taken by one thread with sigwait, which may call anything (server.stop()
-  // included); every other thread, started after this, inherits the blocked mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
 
   int exit_code = kExitOk;
   {
