@@ -1,0 +1,203 @@
+// mavi-sandbox: a local MAVI-compatible server for trying pipelines (and testing clients)
+// without spending quota. See docs/sandbox.md.
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "cli/exit_codes.hpp"
+#include "mavi/version.hpp"
+#include "sandbox/sandbox_server.hpp"
+
+namespace {
+
+// From the shared table (tools/cli/exit_codes.hpp). A server ends on SIGINT/SIGTERM by design,
+// so that is a clean exit (0), not 130/143.
+constexpr int kExitOk = mavi::cli::to_int(mavi::cli::ExitCode::ok);
+constexpr int kExitUsage = mavi::cli::to_int(mavi::cli::ExitCode::usage);
+// mavi-sandbox only: it could not start (port taken, store not creatable).
+constexpr int kExitFailure = 1;
+
+std::chrono::milliseconds to_ms(double seconds) {
+  return std::chrono::milliseconds(std::llround(seconds * 1000.0));
+}
+
+std::string read_key_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    throw CLI::ValidationError("--api-key-file", "cannot read " + path);
+  std::string key;
+  std::getline(in, key);
+  while (!key.empty() && (key.back() == '\r' || key.back() == ' '))
+    key.pop_back();
+  if (key.empty())
+    throw CLI::ValidationError("--api-key-file", "the file holds no key");
+  return key;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Signals are taken by one thread with sigwait, which may call anything (server.stop()
+  // included); every other thread, started after this, inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  mavi::sandbox::SandboxConfig config;
+  std::string api_key, api_key_file, store;
+  double callback_delay = 2.0, latency = 0.0, stall_seconds = 30.0;
+  bool show_version = false;
+
+  CLI::App app{
+      "mavi-sandbox: a local MAVI-compatible HTTP server with callbacks, status listing "
+      "and fault injection (docs/sandbox.md)",
+      "mavi-sandbox"};
+  app.add_option("--host", config.host, "Address to listen on")->capture_default_str();
+  app.add_option("--port", config.port, "Port to listen on; 0 picks a free one")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--api-key", api_key,
+                 "Key every request must carry in Authorization (raw or 'Bearer KEY'); visible to "
+                 "other users of the machine, prefer --api-key-file or MAVI_SANDBOX_API_KEY");
+  app.add_option("--api-key-file", api_key_file, "Read the key from the first line of this file")
+      ->check(CLI::ExistingFile);
+  app.add_option("--store", store,
+                 "Folder for uploaded files (created if missing, kept on exit); default: a "
+                 "private temporary folder removed on exit");
+  app.add_option("--callback-delay", callback_delay,
+                 "Seconds from an upload to its final status and callback")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--client-id", config.client_id, "clientId sent in classic callbacks")
+      ->capture_default_str();
+  app.add_option("--fail-rate", config.faults.fail_rate,
+                 "Fraction of uploads answered HTTP 500 or 503")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--drop-rate", config.faults.drop_rate,
+                 "Fraction of uploads whose connection is closed mid-body (nothing stored)")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--stall-rate", config.faults.stall_rate,
+                 "Fraction of uploads that stop being read mid-body and are never answered "
+                 "(closed after --stall-seconds)")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--stall-seconds", stall_seconds, "How long a stalled upload hangs")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
+  app.add_option("--lost-reply-rate", config.faults.lost_reply_rate,
+                 "Fraction of uploads stored and registered, then closed without an answer")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--rate-limit", config.faults.rate_limit_per_minute,
+                 "Uploads per minute; beyond, code 0429 with Retry-After (0: unlimited)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--latency", latency, "Seconds to wait before answering each API request")
+      ->check(CLI::Range(0.0, 3600.0));
+  app.add_option("--max-bandwidth", config.max_bandwidth_bytes_per_second,
+                 "Bytes per second at which request bodies are read, shared by all uploads "
+                 "(0: unlimited)");
+  app.add_option("--seed", config.faults.seed, "Seed for the fault decisions")
+      ->capture_default_str();
+  app.add_flag("--admin", config.admin,
+               "Serve GET /sandbox/videos: every stored video with its path, size and sha256");
+  app.add_flag("-q,--quiet", config.quiet, "No request log on stderr");
+  app.add_flag("--version", show_version, "Print the version and exit");
+
+  try {
+    app.parse(argc, argv);
+    if (show_version) {
+      std::cout << "mavi-sandbox " << mavi::version() << '\n';
+      return kExitOk;
+    }
+    const int key_sources = !api_key.empty() + !api_key_file.empty();
+    if (key_sources > 1)
+      throw CLI::ValidationError("--api-key and --api-key-file exclude each other");
+    if (!api_key_file.empty()) {
+      config.api_key = read_key_file(api_key_file);
+    } else if (!api_key.empty()) {
+      config.api_key = api_key;
+      if (!config.quiet) {
+        std::cerr << "mavi-sandbox: warning: --api-key is visible to other users of this "
+                     "machine; prefer --api-key-file or MAVI_SANDBOX_API_KEY\n";
+      }
+    } else if (const char* env = std::getenv("MAVI_SANDBOX_API_KEY"); env && *env) {
+      config.api_key = env;
+    }
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  config.callback_delay = to_ms(callback_delay);
+  config.latency = to_ms(latency);
+  config.stall_duration = to_ms(stall_seconds);
+
+  // A private store unless the user named one; removed on exit.
+  bool temporary_store = false;
+  try {
+    if (store.empty()) {
+      std::string pattern =
+          (std::filesystem::temp_directory_path() / "mavi-sandbox-XXXXXX").string();
+      if (mkdtemp(pattern.data()) == nullptr)
+        throw std::runtime_error("cannot create " + pattern);
+      config.store_dir = pattern;
+      temporary_store = true;
+    } else {
+      config.store_dir = store;
+      std::filesystem::create_directories(config.store_dir);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "mavi-sandbox: store: " << e.what() << '\n';
+    return kExitFailure;
+  }
+
+  if (!config.quiet) {
+    std::cerr << "mavi-sandbox: store " << config.store_dir.string()
+              << (temporary_store ? " (temporary, removed on exit)" : "") << '\n';
+  }
+
+  int exit_code = kExitOk;
+  {
+    mavi::sandbox::SandboxServer server(config, std::cerr);
+    int port = 0;
+    try {
+      port = server.bind();
+    } catch (const std::exception& e) {
+      std::cerr << "mavi-sandbox: " << e.what() << '\n';
+      exit_code = kExitFailure;
+    }
+    if (exit_code == kExitOk) {
+      std::atomic<bool> serving_done{false};
+      std::thread signal_thread([&] {
+        int received = 0;
+        sigwait(&signals, &received);
+        if (serving_done)
+          return;  // woken by main to finish
+        // stop() only acts once the server runs; a signal that arrives earlier is repeated.
+        while (!serving_done) {
+          server.stop();
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+      });
+      std::cout << "listening on http://" << config.host << ":" << port << std::endl;
+      if (!server.run())
+        exit_code = kExitFailure;
+      serving_done = true;
+      pthread_kill(signal_thread.native_handle(), SIGTERM);
+      signal_thread.join();
+    }
+  }
+  if (temporary_store) {
+    std::error_code ec;
+    std::filesystem::remove_all(config.store_dir, ec);
+  }
+  return exit_code;
+}

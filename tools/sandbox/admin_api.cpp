@@ -1,0 +1,37 @@
+// Sandbox extension (not part of MAVI): a read-only view of the store, so tests can compare
+// what the sandbox holds with what a client believes it uploaded.
+#include <httplib.h>
+
+#include "sandbox/routes.hpp"
+
+namespace mavi::sandbox {
+
+void admin_videos(const SandboxState& state, const httplib::Request&, httplib::Response& response) {
+  nlohmann::ordered_json videos = nlohmann::ordered_json::array();
+  for (const auto& video : state.store.list()) {
+    nlohmann::ordered_json entry = classic_fields(video);
+    entry["api"] = video.api == ApiGeneration::v1 ? "v1" : "classic";
+    entry["uniqueId"] = video.unique_id;
+    entry["storedPath"] = video.stored_path.string();
+    entry["sizeBytes"] = video.size_bytes;
+    entry["sha256"] = video.sha256;
+    entry["accepted"] = video.accepted;
+    entry["callbackUri"] = video.callback_uri;
+    videos.push_back(std::move(entry));
+  }
+  const auto count = videos.size();
+  response.set_content(
+      nlohmann::ordered_json{{"count", count}, {"videos", std::move(videos)}}.dump(),
+      "application/json");
+}
+
+void register_admin_api(httplib::Server& server, SandboxState& state) {
+  server.Get("/sandbox/videos",
+             [&state](const httplib::Request& request, httplib::Response& response) {
+               if (!authorized(state, request, response, ApiGeneration::classic))
+                 return;
+               admin_videos(state, request, response);
+             });
+}
+
+}  // namespace mavi::sandbox

@@ -1,0 +1,255 @@
+#include "sandbox/api_common.hpp"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "mavi/check.hpp"
+#include "sandbox/connection_dropper.hpp"
+#include "sandbox/upload_receiver.hpp"
+
+namespace mavi::sandbox {
+
+namespace {
+
+thread_local bool dropped_mark = false;
+thread_local bool dropped_connection = false;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The stored file keeps the client's extension (lower-cased) so libmavi's extension rule sees
+// what MAVI would see; anything odd becomes no extension at all.
+std::string safe_extension(const std::string& filename) {
+  const auto dot = filename.find_last_of('.');
+  if (dot == std::string::npos || filename.size() - dot > 6)
+    return "";
+  std::string ext = filename.substr(dot);
+  for (std::size_t i = 1; i < ext.size(); ++i) {
+    const auto c = static_cast<unsigned char>(ext[i]);
+    if (!std::isalnum(c))
+      return "";
+    ext[i] = static_cast<char>(std::tolower(c));
+  }
+  return ext.size() > 1 ? ext : "";
+}
+
+std::string duration_string(double seconds) {
+  return std::to_string(std::llround(std::max(0.0, seconds)));
+}
+
+nlohmann::ordered_json callback_body(const SandboxState& state, const StoredVideo& video,
+                                     VideoStatus status) {
+  if (video.api == ApiGeneration::v1) {
+    return {{"videoNo", video.video_no}, {"status", std::string(to_string(status))}};
+  }
+  return {{"videoNo", video.video_no},
+          {"clientId", state.config.client_id},
+          {"status", std::string(to_string(status))}};
+}
+
+}  // namespace
+
+SandboxState::SandboxState(SandboxConfig config_in, std::function<void(const std::string&)> log_in)
+    : config(std::move(config_in)),
+      log(std::move(log_in)),
+      faults(config.faults),
+      limiter(config.max_bandwidth_bytes_per_second),
+      dispatcher(store, config.callback_delay, log) {}
+
+void reply(const SandboxState& state, httplib::Response& response, ApiGeneration api,
+           int http_status, const std::string& code, const std::string& msg,
+           const nlohmann::ordered_json& data) {
+  if (state.config.latency.count() > 0)
+    std::this_thread::sleep_for(state.config.latency);
+  nlohmann::ordered_json body{{"code", code}, {"msg", msg}};
+  if (!data.is_null())
+    body["data"] = data;
+  if (api == ApiGeneration::v1) {
+    body["success"] = code == "0000";
+    body["failed"] = code != "0000";
+  }
+  response.status = http_status;
+  response.set_content(body.dump(), "application/json");
+}
+
+bool authorized(const SandboxState& state, const httplib::Request& request,
+                httplib::Response& response, ApiGeneration api) {
+  if (!state.config.api_key)
+    return true;
+  const std::string& key = *state.config.api_key;
+  const std::string given = request.get_header_value("Authorization");
+  if (given == key || given == "Bearer " + key)
+    return true;
+  reply(state, response, api, 401, "0401",
+        given.empty() ? "missing Authorization header" : "invalid API key");
+  return false;
+}
+
+nlohmann::ordered_json classic_fields(const StoredVideo& video) {
+  return {{"videoNo", video.video_no},
+          {"videoName", video.video_name},
+          {"videoStatus", std::string(to_string(video.status))},
+          {"uploadTime", std::to_string(video.upload_time_ms)},
+          {"duration", duration_string(video.duration_seconds)}};
+}
+
+void handle_upload(SandboxState& state, const httplib::Request& request,
+                   httplib::Response& response, const httplib::ContentReader& reader,
+                   ApiGeneration api) {
+  BandwidthLimiter* limiter = state.limiter.unlimited() ? nullptr : &state.limiter;
+  if (!authorized(state, request, response, api)) {
+    drain_body(request, reader, limiter);
+    return;
+  }
+  if (auto retry_after = state.faults.admit_upload()) {
+    drain_body(request, reader, limiter);
+    response.set_header("Retry-After", std::to_string(*retry_after));
+    reply(state, response, api, 200, "0429",
+          "rate limit exceeded: at most " +
+              std::to_string(state.config.faults.rate_limit_per_minute) + " uploads per minute");
+    return;
+  }
+
+  const UploadFault fault = state.faults.decide_upload();
+  if (fault == UploadFault::fail_500 || fault == UploadFault::fail_503) {
+    drain_body(request, reader, limiter);
+    const int status = fault == UploadFault::fail_500 ? 500 : 503;
+    reply(state, response, api, status, std::to_string(status).insert(0, "0"),
+          "sandbox: injected server error");
+    return;
+  }
+
+  ReceiveOptions options;
+  options.store_dir = state.config.store_dir;
+  options.limiter = limiter;
+  if (fault == UploadFault::drop || fault == UploadFault::stall) {
+    // Stop half way through the body (or after 64 KiB when its length is unknown).
+    const auto length = request.get_header_value<std::uint64_t>("Content-Length");
+    options.stop_after_bytes = length > 1 ? length / 2 : 64 * 1024;
+  }
+  ReceivedUpload upload = receive_upload(request, reader, options);
+
+  if (fault == UploadFault::drop || fault == UploadFault::stall) {
+    if (fault == UploadFault::stall) {
+      // Neither read nor answer: the client's stall detection (low-speed limit) must fire.
+      const auto until = std::chrono::steady_clock::now() + state.config.stall_duration;
+      while (!state.stopping && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+    if (!upload.temp_path.empty()) {
+      std::error_code ec;
+      std::filesystem::remove(upload.temp_path, ec);
+    }
+    drop_connection(request);
+    mark_dropped();
+    response.status = 500;  // never sent: the connection is gone
+    return;
+  }
+  if (!upload.complete) {
+    // The client went away or sent a malformed body; nothing was kept.
+    reply(state, response, api, 400, "0001", "incomplete or malformed request body");
+    return;
+  }
+  if (!upload.multipart) {
+    reply(state, response, api, 200, "0001", "multipart/form-data with a part named file required");
+    return;
+  }
+  if (!upload.has_file) {
+    reply(state, response, api, 200, "0001", "missing multipart part: file");
+    return;
+  }
+  if (upload.fields_too_large) {
+    std::error_code ec;
+    std::filesystem::remove(upload.temp_path, ec);
+    reply(state, response, api, 200, "0001", "form fields too large");
+    return;
+  }
+
+  StoredVideo video;
+  video.video_no = state.store.next_video_no();
+  video.video_name = upload.filename;
+  video.upload_time_ms = now_ms();
+  video.size_bytes = upload.size_bytes;
+  video.sha256 = upload.sha256;
+  video.api = api;
+  video.stored_path = state.config.store_dir / (video.video_no + safe_extension(upload.filename));
+  std::error_code ec;
+  std::filesystem::rename(upload.temp_path, video.stored_path, ec);
+  if (ec) {
+    std::filesystem::remove(upload.temp_path, ec);
+    reply(state, response, api, 500, "0500", "sandbox: could not store the upload");
+    return;
+  }
+
+  // MAVI's own processing is stood in for by libmavi's verdict on the stored bytes.
+  const CheckResult checked = mavi::check(video.stored_path);
+  video.accepted = checked.verdict.kind == VerdictKind::ok;
+  if (checked.media && checked.media->duration) {
+    video.duration_seconds = checked.media->duration->count();
+  }
+
+  if (api == ApiGeneration::classic) {
+    video.callback_uri = request.get_param_value("callBackUri");
+  } else {
+    auto field = [&](const char* name) {
+      auto it = upload.fields.find(name);
+      return it == upload.fields.end() ? std::string() : it->second;
+    };
+    video.callback_uri = field("callback");
+    video.unique_id = field("unique_id").empty() ? "default" : field("unique_id");
+    video.tags = upload.tags;
+    for (const auto& [name, value] : upload.fields) {
+      if (name != "callback" && name != "unique_id" && name != "tags")
+        video.fields[name] = value;
+    }
+  }
+
+  const VideoStatus final_status = video.accepted ? VideoStatus::parse : VideoStatus::fail;
+  CallbackJob job;
+  job.video_no = video.video_no;
+  job.final_status = final_status;
+  job.callback_uri = video.callback_uri;
+  job.body = callback_body(state, video, final_status).dump();
+  const nlohmann::ordered_json data = classic_fields(video);
+  state.store.add(std::move(video));
+  state.dispatcher.schedule(std::move(job));
+
+  if (fault == UploadFault::lost_reply) {
+    // Registered, but the client never hears of it: what a client's duplicate check is for.
+    drop_connection(request);
+    mark_dropped();
+    response.status = 500;
+    return;
+  }
+  reply(state, response, api, 200, "0000", "success", data);
+}
+
+void mark_dropped() {
+  dropped_mark = true;
+  dropped_connection = true;
+}
+
+bool connection_dropped() {
+  return dropped_connection;
+}
+
+void begin_request() {
+  dropped_connection = false;
+}
+
+bool take_dropped_mark() {
+  const bool was = dropped_mark;
+  dropped_mark = false;
+  return was;
+}
+
+}  // namespace mavi::sandbox

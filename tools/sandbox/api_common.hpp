@@ -1,0 +1,67 @@
+// What the sandbox's HTTP handlers share: their state, MAVI-style answers, authentication and
+// the upload flow common to both API generations.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "sandbox/bandwidth_limiter.hpp"
+#include "sandbox/callback_dispatcher.hpp"
+#include "sandbox/fault_injector.hpp"
+#include "sandbox/sandbox_config.hpp"
+#include "sandbox/video_store.hpp"
+
+namespace httplib {
+struct Request;
+struct Response;
+class ContentReader;
+class Server;
+}  // namespace httplib
+
+namespace mavi::sandbox {
+
+struct SandboxState {
+  SandboxState(SandboxConfig config_in, std::function<void(const std::string&)> log_in);
+
+  SandboxConfig config;
+  std::function<void(const std::string&)> log;  // stderr unless quiet
+  VideoStore store;
+  FaultInjector faults;
+  BandwidthLimiter limiter;
+  CallbackDispatcher dispatcher;
+  std::atomic<bool> stopping{false};  // set on shutdown: stalled uploads give up at once
+};
+
+// Sets a JSON body `{"code", "msg", "data"?}` (v1 adds "success" and "failed") after the
+// configured latency.
+void reply(const SandboxState& state, httplib::Response& response, ApiGeneration api,
+           int http_status, const std::string& code, const std::string& msg,
+           const nlohmann::ordered_json& data = nullptr);
+
+// True when the request may proceed; otherwise the 401/0401 answer is already set.
+bool authorized(const SandboxState& state, const httplib::Request& request,
+                httplib::Response& response, ApiGeneration api);
+
+// The whole upload: authentication, rate limit, faults, streaming to the store, probing with
+// libmavi, registration and the scheduled callback. Sets the answer (or drops the connection).
+void handle_upload(SandboxState& state, const httplib::Request& request,
+                   httplib::Response& response, const httplib::ContentReader& reader,
+                   ApiGeneration api);
+
+// The MAVI fields every listing shares: videoNo, videoName, videoStatus, uploadTime, duration
+// (all strings, as MAVI sends them).
+nlohmann::ordered_json classic_fields(const StoredVideo& video);
+
+// Marks the request being handled on this thread as dropped, for the request log.
+void mark_dropped();
+bool take_dropped_mark();
+// After a drop, httplib still parses what it had buffered from the dead connection; those
+// non-requests are not worth a log line. begin_request() clears the state for a new request.
+bool connection_dropped();
+void begin_request();
+
+}  // namespace mavi::sandbox

@@ -1,0 +1,46 @@
+#include "sandbox/fault_injector.hpp"
+
+#include <cmath>
+
+namespace mavi::sandbox {
+
+FaultInjector::FaultInjector(const FaultOptions& options)
+    : options_(options), random_(options.seed) {}
+
+UploadFault FaultInjector::decide_upload() {
+  std::lock_guard lock(mutex_);
+  // Always draw the same number of values so one fault's rate does not shift the others.
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const double drop = unit(random_);
+  const double fail = unit(random_);
+  const double lost = unit(random_);
+  const double which = unit(random_);
+  const double stall = unit(random_);
+  if (drop < options_.drop_rate)
+    return UploadFault::drop;
+  if (stall < options_.stall_rate)
+    return UploadFault::stall;
+  if (fail < options_.fail_rate)
+    return which < 0.5 ? UploadFault::fail_500 : UploadFault::fail_503;
+  if (lost < options_.lost_reply_rate)
+    return UploadFault::lost_reply;
+  return UploadFault::none;
+}
+
+std::optional<int> FaultInjector::admit_upload(std::chrono::steady_clock::time_point now) {
+  if (options_.rate_limit_per_minute <= 0)
+    return std::nullopt;
+  std::lock_guard lock(mutex_);
+  const auto window = std::chrono::minutes(1);
+  while (!admitted_.empty() && now - admitted_.front() >= window)
+    admitted_.pop_front();
+  if (static_cast<int>(admitted_.size()) < options_.rate_limit_per_minute) {
+    admitted_.push_back(now);
+    return std::nullopt;
+  }
+  const auto wait = admitted_.front() + window - now;
+  const double seconds = std::chrono::duration<double>(wait).count();
+  return std::max(1, static_cast<int>(std::ceil(seconds)));
+}
+
+}  // namespace mavi::sandbox

@@ -1,0 +1,26 @@
+// The sandbox's endpoints, grouped by API generation. Each handler is a plain function of the
+// state and the request, so it can be called without a socket.
+#pragma once
+
+#include "sandbox/api_common.hpp"
+
+namespace mavi::sandbox {
+
+// POST /api/serve/video/upload, GET /api/serve/video/searchDB
+void register_classic_api(httplib::Server& server, SandboxState& state);
+void search_db(const SandboxState& state, const httplib::Request& request,
+               httplib::Response& response);
+
+// POST /serve/api/v1/upload, GET /serve/api/v1/get_metadata, POST /serve/api/v1/list_videos
+void register_v1_api(httplib::Server& server, SandboxState& state);
+void get_metadata(const SandboxState& state, const httplib::Request& request,
+                  httplib::Response& response);
+void list_videos(const SandboxState& state, const httplib::Request& request,
+                 httplib::Response& response);
+
+// GET /sandbox/videos (sandbox extension, only with --admin)
+void register_admin_api(httplib::Server& server, SandboxState& state);
+void admin_videos(const SandboxState& state, const httplib::Request& request,
+                  httplib::Response& response);
+
+}  // namespace mavi::sandbox

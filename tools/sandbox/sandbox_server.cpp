@@ -1,0 +1,113 @@
+#include "sandbox/sandbox_server.hpp"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <mutex>
+#include <stdexcept>
+
+#include "sandbox/routes.hpp"
+#include "sandbox/upload_receiver.hpp"
+
+namespace mavi::sandbox {
+
+namespace {
+
+thread_local std::chrono::steady_clock::time_point request_start;
+
+}  // namespace
+
+class SandboxServer::Impl {
+ public:
+  Impl(SandboxConfig config, std::ostream& log_stream)
+      : log_stream_(log_stream),
+        quiet_(config.quiet),
+        state_(std::move(config), [this](const std::string& line) { write_log(line); }) {
+    remove_stale_temp_files(state_.config.store_dir);
+    // Slow uplinks (--max-bandwidth) and big files need more than httplib's 5 s defaults.
+    server_.set_read_timeout(std::chrono::seconds(60));
+    server_.set_write_timeout(std::chrono::seconds(60));
+    server_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+      request_start = std::chrono::steady_clock::now();
+      begin_request();
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    // One line per request; headers (and so the Authorization value) and the query are never
+    // logged.
+    server_.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
+      if (request.method.empty() && connection_dropped())
+        return;
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - request_start)
+                          .count();
+      const std::string status = take_dropped_mark() ? "dropped" : std::to_string(response.status);
+      write_log(request.method + " " + request.path + " " + status +
+                " in=" + std::to_string(request.get_header_value<std::uint64_t>("Content-Length")) +
+                "B out=" + std::to_string(response.body.size()) + "B " + std::to_string(ms) + "ms");
+    });
+    register_classic_api(server_, state_);
+    register_v1_api(server_, state_);
+    if (state_.config.admin)
+      register_admin_api(server_, state_);
+  }
+
+  ~Impl() {
+    stop();
+    state_.dispatcher.stop();
+  }
+
+  int bind() {
+    const auto& config = state_.config;
+    const int port = config.port == 0
+                         ? server_.bind_to_any_port(config.host)
+                         : (server_.bind_to_port(config.host, config.port) ? config.port : -1);
+    if (port <= 0) {
+      throw std::runtime_error("cannot listen on " + config.host + ":" +
+                               std::to_string(config.port));
+    }
+    return port;
+  }
+
+  bool run() { return server_.listen_after_bind(); }
+  void stop() {
+    state_.stopping = true;
+    server_.stop();
+  }
+  bool running() const { return server_.is_running(); }
+  const VideoStore& store() const { return state_.store; }
+
+ private:
+  void write_log(const std::string& line) {
+    if (quiet_)
+      return;
+    std::lock_guard lock(log_mutex_);
+    log_stream_ << line << '\n' << std::flush;
+  }
+
+  std::ostream& log_stream_;
+  bool quiet_;
+  std::mutex log_mutex_;
+  SandboxState state_;
+  httplib::Server server_;
+};
+
+SandboxServer::SandboxServer(SandboxConfig config, std::ostream& log)
+    : impl_(std::make_unique<Impl>(std::move(config), log)) {}
+SandboxServer::~SandboxServer() = default;
+int SandboxServer::bind() {
+  return impl_->bind();
+}
+bool SandboxServer::run() {
+  return impl_->run();
+}
+void SandboxServer::stop() {
+  impl_->stop();
+}
+bool SandboxServer::running() const {
+  return impl_->running();
+}
+const VideoStore& SandboxServer::store() const {
+  return impl_->store();
+}
+
+}  // namespace mavi::sandbox
