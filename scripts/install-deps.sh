@@ -9,7 +9,7 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev libavfilter-dev
   ffmpeg
   libcurl4-openssl-dev curl
-  nlohmann-json3-dev libcli11-dev catch2 libcpp-httplib-dev libsqlite3-dev sqlite3
+  nlohmann-json3-dev libfmt-dev libcli11-dev catch2 libcpp-httplib-dev libsqlite3-dev sqlite3
   clang-format python3 python3-requests mediainfo
 )
 

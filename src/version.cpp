@@ -2,6 +2,8 @@
 
 namespace mavi {
 
-std::string_view version() noexcept { return MAVI_VERSION; }
+std::string_view version() noexcept {
+  return MAVI_VERSION;
+}
 
 }  // namespace mavi

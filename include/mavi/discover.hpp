@@ -19,7 +19,7 @@ struct DiscoveredFile {
 // Something skipped or impossible while walking, for a note on stderr.
 struct DiscoverNote {
   std::filesystem::path path;
-  std::string reason;   // "symlink loop", "not a regular file (FIFO)", "does not exist", ...
+  std::string reason;     // "symlink loop", "not a regular file (FIFO)", "does not exist", ...
   bool is_error = false;  // a PATH the user named that cannot be used (missing, unreadable)
 };
 

@@ -27,20 +27,22 @@ enum class HdrKind { none, pq, hlg };
 struct VideoInfo {
   int width = 0;
   int height = 0;
-  Rational sample_aspect_ratio;   // invalid (0/1) when unknown
-  Rational display_aspect_ratio;  // invalid (0/1) when unknown
-  std::string pixel_format;       // FFmpeg name: "yuv420p", "yuv420p10le", ...
-  int bit_depth = 0;              // bits per component, 0 when unknown
-  std::string chroma_subsampling; // "4:2:0", "4:2:2", "4:4:4", "4:0:0" or "" when unknown
-  Rational nominal_frame_rate;    // r_frame_rate: the container's base rate
-  Rational average_frame_rate;    // avg_frame_rate: frames / duration
+  Rational sample_aspect_ratio;    // invalid (0/1) when unknown
+  Rational display_aspect_ratio;   // invalid (0/1) when unknown
+  std::string pixel_format;        // FFmpeg name: "yuv420p", "yuv420p10le", ...
+  int bit_depth = 0;               // bits per component, 0 when unknown
+  std::string chroma_subsampling;  // "4:2:0", "4:2:2", "4:4:4", "4:0:0" or "" when unknown
+  Rational nominal_frame_rate;     // r_frame_rate: the container's base rate
+  Rational average_frame_rate;     // avg_frame_rate: frames / duration
   bool variable_frame_rate = false;
-  double rotation_degrees = 0;    // clockwise rotation to apply for display, in [0, 360)
-  std::string color_transfer;     // "bt709", "smpte2084", "arib-std-b67", ... or ""
-  std::string color_primaries;    // "bt709", "bt2020", ... or ""
-  std::string color_space;        // "bt709", "bt2020nc", ... or ""
+  // Display matrix rotation, counterclockwise degrees in (-180, 180], as ffprobe's `rotation`
+  // (90: the stored picture must be turned 90 degrees counterclockwise for display). 0: none.
+  double rotation_degrees = 0;
+  std::string color_transfer;   // "bt709", "smpte2084", "arib-std-b67", ... or ""
+  std::string color_primaries;  // "bt709", "bt2020", ... or ""
+  std::string color_space;      // "bt709", "bt2020nc", ... or ""
   HdrKind hdr = HdrKind::none;
-  std::string field_order;        // "progressive", "tt", "bb", "tb", "bt" or "" when unknown
+  std::string field_order;  // "progressive", "tt", "bb", "tb", "bt" or "" when unknown
   bool interlaced = false;
   bool attached_picture = false;  // cover art: a still image, not a video
 };
@@ -55,9 +57,9 @@ struct AudioInfo {
 struct StreamInfo {
   int index = 0;
   StreamType type = StreamType::unknown;
-  std::string codec;      // FFmpeg codec name: "h264", "hevc", "aac", ... ("none" if unknown)
-  std::string profile;    // "High", "Main 10", ... or ""
-  int level = 0;          // codec level as FFmpeg reports it (e.g. 40 for H.264 4.0), 0 if none
+  std::string codec;    // FFmpeg codec name: "h264", "hevc", "aac", ... ("none" if unknown)
+  std::string profile;  // "High", "Main 10", ... or ""
+  int level = 0;        // codec level as FFmpeg reports it (e.g. 40 for H.264 4.0), 0 if none
   std::int64_t bit_rate = 0;
   std::optional<Seconds> duration;
   bool is_default = false;  // disposition "default"
@@ -82,7 +84,7 @@ struct MediaInfo {
   std::string format_name;       // demuxer short names: "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"
   std::string format_long_name;  // "QuickTime / MOV", ...
   std::optional<Seconds> duration;
-  std::int64_t bit_rate = 0;     // overall, bits per second, 0 when unknown
+  std::int64_t bit_rate = 0;  // overall, bits per second, 0 when unknown
   std::vector<StreamInfo> streams;
   std::optional<DeepCheck> deep;
 

@@ -21,8 +21,8 @@ enum class VerdictKind { ok, fixable, rejected };
 struct Finding {
   std::string code;  // stable machine code: "video_codec_not_accepted", "no_audio_track", ...
   Severity severity = Severity::warning;
-  std::string message;         // for a person: what is wrong and what it means
-  Action fix = Action::none;   // for errors: the action that fixes it (none: nothing can)
+  std::string message;        // for a person: what is wrong and what it means
+  Action fix = Action::none;  // for errors: the action that fixes it (none: nothing can)
 };
 
 struct Verdict {
@@ -41,12 +41,12 @@ struct Rules {
   // Lower-case, with the dot. MAVI's upload accepts these extensions only.
   std::vector<std::string> accepted_extensions{".mp4", ".mov", ".mkv", ".avi"};
   std::uintmax_t max_size_bytes = 3'000'000'000;  // "up to 3 GB": decimal, to stay on the safe side
-  bool require_audio = false;  // no audio: an error instead of a warning
-  bool strict = false;         // warnings that preparation can fix become fixable errors
-  Seconds min_duration{0.5};   // shorter: warning
+  bool require_audio = false;                     // no audio: an error instead of a warning
+  bool strict = false;               // warnings that preparation can fix become fixable errors
+  Seconds min_duration{0.5};         // shorter: warning
   Seconds max_duration{4 * 3600.0};  // longer: warning
-  int max_dimension = 8192;    // wider or taller: warning (and error above 16384: unreadable)
-  double max_frame_rate = 240;  // faster: warning
+  int max_dimension = 8192;          // wider or taller: warning (and error above 16384: unreadable)
+  double max_frame_rate = 240;       // faster: warning
 };
 
 // Decision for a file that probed. No I/O.

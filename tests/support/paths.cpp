@@ -7,7 +7,9 @@
 
 namespace mavi::test {
 
-std::filesystem::path source_dir() { return MAVI_SOURCE_DIR; }
+std::filesystem::path source_dir() {
+  return MAVI_SOURCE_DIR;
+}
 
 std::filesystem::path fixture(const std::string& name) {
   return source_dir() / "fixtures" / name;
@@ -19,7 +21,8 @@ std::filesystem::path program(const std::string& name) {
 
 TempDir::TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "mavi-test-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  if (mkdtemp(pattern.data()) == nullptr)
+    throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
 }
 

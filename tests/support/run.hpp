@@ -10,9 +10,9 @@
 namespace mavi::test {
 
 struct RunResult {
-  int exit_code = -1;   // exit status, or 128 + signal number when killed by a signal
-  std::string out;      // stdout
-  std::string err;      // stderr
+  int exit_code = -1;  // exit status, or 128 + signal number when killed by a signal
+  std::string out;     // stdout
+  std::string err;     // stderr
 };
 
 struct RunOptions {

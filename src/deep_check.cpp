@@ -1,0 +1,136 @@
+#include "deep_check.hpp"
+
+#include <map>
+
+#include "ffmpeg/av_error.hpp"
+#include "ffmpeg/handles.hpp"
+
+namespace mavi {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Deadline {
+  Clock::time_point at;
+};
+
+// FFmpeg calls this during blocking I/O; returning 1 aborts the read.
+int past_deadline(void* opaque) {
+  return Clock::now() > static_cast<const Deadline*>(opaque)->at ? 1 : 0;
+}
+
+// A decoder for each stream worth decoding, keyed by stream index.
+std::map<int, ffmpeg::CodecContext> open_decoders(AVFormatContext& format, DeepCheck& result) {
+  std::map<int, ffmpeg::CodecContext> decoders;
+  for (unsigned i = 0; i < format.nb_streams; ++i) {
+    const AVStream* stream = format.streams[i];
+    const AVCodecParameters* par = stream->codecpar;
+    if (par->codec_type != AVMEDIA_TYPE_VIDEO && par->codec_type != AVMEDIA_TYPE_AUDIO)
+      continue;
+    if (stream->disposition & AV_DISPOSITION_ATTACHED_PIC)
+      continue;
+    const AVCodec* codec = avcodec_find_decoder(par->codec_id);
+    if (codec == nullptr)
+      continue;
+    ffmpeg::CodecContext context(avcodec_alloc_context3(codec));
+    if (!context)
+      continue;
+    int err = avcodec_parameters_to_context(context.get(), par);
+    // One thread per decoder: callers check many files in parallel already.
+    context->thread_count = 1;
+    // Report damage instead of concealing it silently.
+    context->err_recognition |= AV_EF_EXPLODE | AV_EF_CRCCHECK;
+    if (err >= 0)
+      err = avcodec_open2(context.get(), codec, nullptr);
+    if (err < 0) {
+      ++result.decode_errors;
+      if (result.first_error.empty()) {
+        result.first_error =
+            "open decoder for stream " + std::to_string(i) + ": " + ffmpeg::error_text(err);
+      }
+      continue;
+    }
+    decoders.emplace(static_cast<int>(i), std::move(context));
+  }
+  return decoders;
+}
+
+void note_error(DeepCheck& result, const std::string& what, int err) {
+  ++result.decode_errors;
+  if (result.first_error.empty())
+    result.first_error = what + ": " + ffmpeg::error_text(err);
+}
+
+// Send one packet (nullptr flushes) and drain every frame it yields.
+void decode(AVCodecContext& decoder, const AVPacket* packet, AVFrame& frame, DeepCheck& result) {
+  int err = avcodec_send_packet(&decoder, packet);
+  if (err < 0 && err != AVERROR(EAGAIN) && err != AVERROR_EOF) {
+    note_error(result, "decode", err);
+    return;
+  }
+  while (true) {
+    err = avcodec_receive_frame(&decoder, &frame);
+    if (err == AVERROR(EAGAIN) || err == AVERROR_EOF)
+      return;
+    if (err < 0) {
+      note_error(result, "decode", err);
+      return;
+    }
+    if (decoder.codec_type == AVMEDIA_TYPE_VIDEO)
+      ++result.video_frames_decoded;
+    else
+      ++result.audio_frames_decoded;
+    if (frame.decode_error_flags != 0 || (frame.flags & AV_FRAME_FLAG_CORRUPT)) {
+      note_error(result, "decoded a damaged frame", AVERROR_INVALIDDATA);
+    }
+    av_frame_unref(&frame);
+  }
+}
+
+}  // namespace
+
+DeepCheck deep_check(AVFormatContext& format, std::chrono::milliseconds time_limit) {
+  DeepCheck result;
+  const auto start = Clock::now();
+  Deadline deadline{start + time_limit};
+  const AVIOInterruptCB previous = format.interrupt_callback;
+  format.interrupt_callback = {past_deadline, &deadline};
+
+  auto decoders = open_decoders(format, result);
+  ffmpeg::Packet packet = ffmpeg::make_packet();
+  ffmpeg::Frame frame = ffmpeg::make_frame();
+  bool timed_out = false;
+  while (true) {
+    if (Clock::now() > deadline.at) {
+      timed_out = true;
+      break;
+    }
+    const int err = av_read_frame(&format, packet.get());
+    if (err == AVERROR_EOF)
+      break;
+    if (err == AVERROR_EXIT) {
+      timed_out = true;
+      break;
+    }
+    if (err < 0) {
+      note_error(result, "read", err);
+      break;
+    }
+    ++result.packets_read;
+    if (auto it = decoders.find(packet->stream_index); it != decoders.end()) {
+      decode(*it->second, packet.get(), *frame, result);
+    }
+    av_packet_unref(packet.get());
+  }
+  if (!timed_out) {
+    for (auto& [index, decoder] : decoders)
+      decode(*decoder, nullptr, *frame, result);
+  }
+  format.interrupt_callback = previous;
+  result.completed = !timed_out;
+  result.elapsed = Clock::now() - start;
+  return result;
+}
+
+}  // namespace mavi

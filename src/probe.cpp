@@ -1,0 +1,306 @@
+// probe(): headers only (bounded by probe size and analyze duration), then an optional deep
+// decode. The file is opened read-only.
+#include "mavi/probe.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <vector>
+
+#include "deep_check.hpp"
+#include "ffmpeg/av_error.hpp"
+#include "ffmpeg/handles.hpp"
+#include "mavi/error.hpp"
+
+extern "C" {
+#include <libavutil/display.h>
+#include <libavutil/pixdesc.h>
+}
+
+namespace mavi {
+
+namespace {
+
+// How much of the head is read to recognise the format from content alone.
+constexpr std::size_t kSniffBytes = 1 << 20;
+
+struct FileStatus {
+  std::uintmax_t size_bytes = 0;
+};
+
+FileStatus stat_input(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    const int err = errno;
+    const Errc kind = err == ENOENT || err == ENOTDIR ? Errc::not_found
+                      : err == EACCES                 ? Errc::permission_denied
+                                                      : Errc::io;
+    throw Error(kind, "probe " + path.string() + ": " + std::strerror(err), err);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    throw Error(Errc::invalid_argument, "probe " + path.string() + ": is a folder", EISDIR);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw Error(Errc::invalid_argument,
+                "probe " + path.string() + ": not a regular file (FIFO, socket or device)");
+  }
+  if (::access(path.c_str(), R_OK) != 0) {
+    const int err = errno;
+    throw Error(err == EACCES ? Errc::permission_denied : Errc::io,
+                "probe " + path.string() + ": " + std::strerror(err), err);
+  }
+  if (st.st_size == 0)
+    throw Error(Errc::empty_file, "probe " + path.string() + ": file is empty");
+  return {static_cast<std::uintmax_t>(st.st_size)};
+}
+
+// Recognise the container from content alone: a text file named .mp4 must not be taken for
+// an MP4 because of its name. Returns nullptr when nothing recognises the content.
+const AVInputFormat* sniff_format(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(Errc::io, "probe " + path.string() + ": cannot open: " + std::strerror(errno),
+                errno);
+  }
+  std::vector<unsigned char> head(kSniffBytes + AVPROBE_PADDING_SIZE, 0);
+  in.read(reinterpret_cast<char*>(head.data()), kSniffBytes);
+  if (in.bad())
+    throw Error(Errc::io, "probe " + path.string() + ": read failed");
+  AVProbeData probe_data{};
+  probe_data.filename = "";
+  probe_data.buf = head.data();
+  probe_data.buf_size = static_cast<int>(in.gcount());
+  int score = 0;
+  const AVInputFormat* format = av_probe_input_format3(&probe_data, 1, &score);
+  return score >= AVPROBE_SCORE_RETRY ? format : nullptr;
+}
+
+bool is_still_image_format(const AVInputFormat* format) {
+  const std::string_view name = format->name;
+  return name == "image2" || (name.size() > 5 && name.substr(name.size() - 5) == "_pipe");
+}
+
+Rational to_rational(AVRational r) {
+  return {r.num, r.den};
+}
+
+std::optional<Seconds> to_seconds(int64_t value, AVRational time_base) {
+  if (value == AV_NOPTS_VALUE || value < 0)
+    return std::nullopt;
+  return Seconds(static_cast<double>(value) * av_q2d(time_base));
+}
+
+std::string or_empty(const char* text) {
+  return text != nullptr ? text : "";
+}
+
+std::string chroma_subsampling(const AVPixFmtDescriptor* desc) {
+  if (desc == nullptr)
+    return "";
+  if (desc->nb_components < 3 || (desc->flags & AV_PIX_FMT_FLAG_RGB)) {
+    return desc->nb_components < 3 ? "4:0:0" : "4:4:4";
+  }
+  const int w = desc->log2_chroma_w, h = desc->log2_chroma_h;
+  if (w == 1 && h == 1)
+    return "4:2:0";
+  if (w == 1 && h == 0)
+    return "4:2:2";
+  if (w == 0 && h == 0)
+    return "4:4:4";
+  if (w == 2 && h == 0)
+    return "4:1:1";
+  if (w == 2 && h == 2)
+    return "4:1:0";
+  return "";
+}
+
+std::string field_order_name(AVFieldOrder order) {
+  switch (order) {
+    case AV_FIELD_PROGRESSIVE:
+      return "progressive";
+    case AV_FIELD_TT:
+      return "tt";
+    case AV_FIELD_BB:
+      return "bb";
+    case AV_FIELD_TB:
+      return "tb";
+    case AV_FIELD_BT:
+      return "bt";
+    default:
+      return "";
+  }
+}
+
+// The display matrix's rotation in degrees, counterclockwise, in (-180, 180] (what ffprobe
+// prints as `rotation`); 0 when there is none.
+double rotation_of(const AVStream* stream) {
+  size_t size = 0;
+  const uint8_t* matrix = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, &size);
+  if (matrix == nullptr || size < 9 * sizeof(int32_t))
+    return 0;
+  const double degrees = av_display_rotation_get(reinterpret_cast<const int32_t*>(matrix));
+  if (std::isnan(degrees))
+    return 0;
+  double normalised = std::fmod(std::round(degrees * 100) / 100, 360.0);
+  if (normalised <= -180)
+    normalised += 360;
+  if (normalised > 180)
+    normalised -= 360;
+  return normalised == 0 ? 0 : normalised;  // no "-0"
+}
+
+// r_frame_rate is the rate that represents every timestamp exactly; when it differs from the
+// measured average by more than 1%, frames are not evenly spaced.
+bool looks_variable(AVRational nominal, AVRational average) {
+  if (nominal.num <= 0 || nominal.den <= 0 || average.num <= 0 || average.den <= 0)
+    return false;
+  const double n = av_q2d(nominal), a = av_q2d(average);
+  return std::abs(n - a) / std::max(n, a) > 0.01;
+}
+
+VideoInfo video_info(AVFormatContext* format, AVStream* stream) {
+  const AVCodecParameters* par = stream->codecpar;
+  VideoInfo video;
+  video.width = par->width;
+  video.height = par->height;
+  const AVRational sar = av_guess_sample_aspect_ratio(format, stream, nullptr);
+  if (sar.num > 0 && sar.den > 0)
+    video.sample_aspect_ratio = to_rational(sar);
+  if (par->width > 0 && par->height > 0) {
+    const AVRational pixel = sar.num > 0 && sar.den > 0 ? sar : AVRational{1, 1};
+    AVRational dar{};
+    av_reduce(&dar.num, &dar.den, static_cast<int64_t>(par->width) * pixel.num,
+              static_cast<int64_t>(par->height) * pixel.den, 1024 * 1024);
+    video.display_aspect_ratio = to_rational(dar);
+  }
+  const auto pix_fmt = static_cast<AVPixelFormat>(par->format);
+  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(pix_fmt);
+  video.pixel_format = or_empty(av_get_pix_fmt_name(pix_fmt));
+  video.bit_depth = desc != nullptr ? desc->comp[0].depth : 0;
+  video.chroma_subsampling = chroma_subsampling(desc);
+  video.nominal_frame_rate = to_rational(stream->r_frame_rate);
+  video.average_frame_rate = to_rational(stream->avg_frame_rate);
+  video.variable_frame_rate = looks_variable(stream->r_frame_rate, stream->avg_frame_rate);
+  video.rotation_degrees = rotation_of(stream);
+  if (par->color_trc != AVCOL_TRC_UNSPECIFIED) {
+    video.color_transfer = or_empty(av_color_transfer_name(par->color_trc));
+  }
+  if (par->color_primaries != AVCOL_PRI_UNSPECIFIED) {
+    video.color_primaries = or_empty(av_color_primaries_name(par->color_primaries));
+  }
+  if (par->color_space != AVCOL_SPC_UNSPECIFIED) {
+    video.color_space = or_empty(av_color_space_name(par->color_space));
+  }
+  video.hdr = par->color_trc == AVCOL_TRC_SMPTE2084      ? HdrKind::pq
+              : par->color_trc == AVCOL_TRC_ARIB_STD_B67 ? HdrKind::hlg
+                                                         : HdrKind::none;
+  video.field_order = field_order_name(par->field_order);
+  video.interlaced = par->field_order == AV_FIELD_TT || par->field_order == AV_FIELD_BB ||
+                     par->field_order == AV_FIELD_TB || par->field_order == AV_FIELD_BT;
+  video.attached_picture = (stream->disposition & AV_DISPOSITION_ATTACHED_PIC) != 0;
+  return video;
+}
+
+AudioInfo audio_info(const AVStream* stream) {
+  const AVCodecParameters* par = stream->codecpar;
+  AudioInfo audio;
+  audio.sample_rate = par->sample_rate;
+  audio.channels = par->ch_layout.nb_channels;
+  char layout[128] = {};
+  if (par->ch_layout.nb_channels > 0 &&
+      av_channel_layout_describe(&par->ch_layout, layout, sizeof layout) > 0) {
+    audio.channel_layout = layout;
+  }
+  if (const AVDictionaryEntry* tag = av_dict_get(stream->metadata, "language", nullptr, 0)) {
+    audio.language = tag->value;
+  }
+  return audio;
+}
+
+StreamType stream_type(AVMediaType type) {
+  switch (type) {
+    case AVMEDIA_TYPE_VIDEO:
+      return StreamType::video;
+    case AVMEDIA_TYPE_AUDIO:
+      return StreamType::audio;
+    case AVMEDIA_TYPE_SUBTITLE:
+      return StreamType::subtitle;
+    case AVMEDIA_TYPE_DATA:
+      return StreamType::data;
+    case AVMEDIA_TYPE_ATTACHMENT:
+      return StreamType::attachment;
+    default:
+      return StreamType::unknown;
+  }
+}
+
+StreamInfo stream_info(AVFormatContext* format, AVStream* stream) {
+  const AVCodecParameters* par = stream->codecpar;
+  StreamInfo info;
+  info.index = stream->index;
+  info.type = stream_type(par->codec_type);
+  info.codec = avcodec_get_name(par->codec_id);
+  info.profile = or_empty(avcodec_profile_name(par->codec_id, par->profile));
+  info.level = par->level > 0 ? par->level : 0;
+  info.bit_rate = par->bit_rate;
+  info.duration = to_seconds(stream->duration, stream->time_base);
+  info.is_default = (stream->disposition & AV_DISPOSITION_DEFAULT) != 0;
+  if (info.type == StreamType::video)
+    info.video = video_info(format, stream);
+  if (info.type == StreamType::audio)
+    info.audio = audio_info(stream);
+  return info;
+}
+
+}  // namespace
+
+MediaInfo probe(const std::filesystem::path& path, const ProbeOptions& options) {
+  const FileStatus status = stat_input(path);
+  const std::string name = path.string();
+
+  const AVInputFormat* input_format = sniff_format(path);
+  if (input_format == nullptr) {
+    throw Error(Errc::not_media,
+                "probe " + name + ": not a media file (no demuxer recognises its content)");
+  }
+  if (is_still_image_format(input_format)) {
+    throw Error(Errc::not_media, "probe " + name + ": a still image (" +
+                                     or_empty(input_format->long_name) + "), not a video");
+  }
+
+  ffmpeg::InputFormat format(avformat_alloc_context());
+  if (!format)
+    throw Error(Errc::internal, "avformat_alloc_context: out of memory");
+  format->probesize = options.probe_size_bytes;
+  format->max_analyze_duration = options.analyze_duration.count();
+  AVFormatContext* raw = format.release();
+  // avformat_open_input frees the context itself on failure.
+  if (const int err = avformat_open_input(&raw, name.c_str(), input_format, nullptr); err < 0) {
+    ffmpeg::throw_error(Errc::unreadable, "open", name, err);
+  }
+  format.reset(raw);
+  if (const int err = avformat_find_stream_info(format.get(), nullptr); err < 0) {
+    ffmpeg::throw_error(Errc::unreadable, "read stream parameters of", name, err);
+  }
+
+  MediaInfo info;
+  info.path = path;
+  info.size_bytes = status.size_bytes;
+  info.format_name = or_empty(format->iformat->name);
+  info.format_long_name = or_empty(format->iformat->long_name);
+  info.duration = to_seconds(format->duration, AVRational{1, AV_TIME_BASE});
+  info.bit_rate = format->bit_rate;
+  info.streams.reserve(format->nb_streams);
+  for (unsigned i = 0; i < format->nb_streams; ++i) {
+    info.streams.push_back(stream_info(format.get(), format->streams[i]));
+  }
+  if (options.deep)
+    info.deep = deep_check(*format, options.deep_time_limit);
+  return info;
+}
+
+}  // namespace mavi
