@@ -6,11 +6,14 @@
 #   (c) the same ffprobe, per file, N at a time (xargs -P N), for a parallel-to-parallel view
 #   (d) mediainfo --Output=JSON with every file in one invocation
 #   (e) mediainfo --Output=JSON, run once per file (a shell loop)
-# Each command runs RUNS times (default 3) after a warm-up that puts the files and the tools
-# in the page cache; the table reports the median and the ratios. Targets: (a) <= 1/20 of (b), (a) < (d).
+# After a warm-up that puts the files and the tools in the page cache, RUNS rounds (default 3)
+# run every command once, the quick ones ((a) and (d)) QUICK times (default 3), round-robin so
+# that load changes hit all tools alike; the table reports each command's median and the
+# ratios. Targets: (a) <= 1/20 of (b), (a) < (d).
 #
 # Usage: bench/check_bench.sh BUILD_DIR
-# Environment: FILES (default 240, at least 200), RUNS (default 3), JOBS (default nproc),
+# Environment: FILES (default 200, the minimum), RUNS (default 3), QUICK (default 3),
+#              JOBS (default nproc),
 #              BENCH_WORK (default bench/work), SKIP_MAVI=1 to time only ffprobe/mediainfo.
 # The corpus is built once in $BENCH_WORK/check_corpus and reused while it is complete.
 # Results: the table on stdout and in bench/results/check_bench.md.
@@ -22,8 +25,9 @@ if [ $# -lt 1 ]; then
 fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=$(cd "$1" 2>/dev/null && pwd || echo "$1")
-files_wanted=${FILES:-240}
+files_wanted=${FILES:-200}
 runs=${RUNS:-3}
+quick=${QUICK:-3}
 jobs=${JOBS:-$(nproc)}
 work=${BENCH_WORK:-$root/bench/work}
 corpus=$work/check_corpus
@@ -155,37 +159,50 @@ warm_up() {
   if [ "$skip_mavi" != 1 ]; then "$mavi_check" --json "${files[0]}" >/dev/null 2>&1 || true; fi
 }
 
-# time_median NAME FUNCTION: runs FUNCTION RUNS times; sets result[NAME] to the median wall
-# time in seconds and prints the samples on stderr.
-declare -A result
-time_median() {
-  local name=$1 fn=$2 t0 t1 samples=() r
-  for ((r = 0; r < runs; r++)); do
-    t0=$(now)
-    "$fn"
-    t1=$(now)
-    samples+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')")
-  done
-  result[$name]=$(median "${samples[@]}")
-  echo "check_bench: $name: ${samples[*]} s (median ${result[$name]} s)" >&2
+# Samples are taken round-robin (each round runs every command once, the quick ones QUICK
+# times), so that a change in the machine's load hits every tool alike; result[NAME] is the
+# median of NAME's samples.
+declare -A result samples
+sample() { # NAME FUNCTION
+  local t0 t1
+  t0=$(now)
+  "$2"
+  t1=$(now)
+  samples[$1]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}') "
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 warm_up
 
 # Cross-check that mavi-check sees the same files as the other tools.
 mavi_count="n/a"
 if [ "$skip_mavi" != 1 ]; then
-  mavi_count=$("$mavi_check" --json -j "$jobs" "$corpus" 2>/dev/null |
-    python3 -c 'import json, sys; print(len(json.load(sys.stdin)["files"]))' || echo "?")
+  # mavi-check exits 1 or 2 on this corpus (fixable and rejected files): not a failure here.
+  mavi_count=$({ "$mavi_check" --json -j "$jobs" "$corpus" 2>/dev/null || true; } |
+    python3 -c 'import json, sys; print(len(json.load(sys.stdin)["files"]))' 2>/dev/null) ||
+    mavi_count="?"
   if [ "$mavi_count" != "$file_count" ]; then
     echo "check_bench: warning: mavi-check reported $mavi_count files, the corpus has $file_count" >&2
   fi
-  time_median mavi run_mavi
 fi
-time_median ffprobe_loop run_ffprobe_loop
-time_median ffprobe_parallel run_ffprobe_parallel
-time_median mediainfo_one run_mediainfo_one
-time_median mediainfo_loop run_mediainfo_loop
+
+names=(ffprobe_loop ffprobe_parallel mediainfo_one mediainfo_loop)
+[ "$skip_mavi" = 1 ] || names=(mavi "${names[@]}")
+for ((r = 1; r <= runs; r++)); do
+  echo "check_bench: round $r of $runs" >&2
+  for ((q = 0; q < quick; q++)); do
+    [ "$skip_mavi" = 1 ] || sample mavi run_mavi
+    sample mediainfo_one run_mediainfo_one
+  done
+  sample ffprobe_loop run_ffprobe_loop
+  sample ffprobe_parallel run_ffprobe_parallel
+  sample mediainfo_loop run_mediainfo_loop
+done
+for name in "${names[@]}"; do
+  # shellcheck disable=SC2086 # the samples are a space-separated list of numbers
+  result[$name]=$(median ${samples[$name]})
+  echo "check_bench: $name: ${samples[$name]}s (median ${result[$name]} s)" >&2
+done
 
 # --- report ---------------------------------------------------------------------------------
 
@@ -202,6 +219,7 @@ verdict() { # RATIO LIMIT
   awk -v r="$1" -v l="$2" 'BEGIN { print (r <= l) ? "met" : "NOT met" }'
 }
 
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 m=${result[mavi]:-}
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 ffv=$(ffprobe -version | head -1 | awk '{print $3}')
@@ -215,7 +233,8 @@ report=$results/check_bench.md
   echo "### mavi-check vs ffprobe vs mediainfo ($(date -u +%Y-%m-%d))"
   echo
   echo "$file_count files ($((corpus_bytes / 1024)) KiB; mavi-check saw $mavi_count), $jobs jobs," \
-    "median of $runs runs, warm page cache; $cpu, $(nproc) cores; FFmpeg $ffv, MediaInfo $miv."
+    "median of $runs rounds ($((runs * quick)) samples for the quick commands), warm page cache; $cpu, $(nproc) cores; FFmpeg $ffv, MediaInfo $miv;" \
+    "load average $load_before before, $load_after after."
   echo
   echo "| command | wall time (s) | mavi-check / this | mavi-check is faster by |"
   echo "| --- | ---: | ---: | ---: |"
