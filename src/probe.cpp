@@ -59,8 +59,19 @@ FileStatus stat_input(const std::filesystem::path& path) {
 }
 
 // Recognise the container from content alone: a text file named .mp4 must not be taken for
-// an MP4 because of its name. Returns nullptr when nothing recognises the content.
-const AVInputFormat* sniff_format(const std::filesystem::path& path) {
+// an MP4 because of its name. `head` must be followed by AVPROBE_PADDING_SIZE zero bytes.
+// Returns nullptr when nothing recognises the content.
+const AVInputFormat* sniff_format(const unsigned char* head, std::size_t size) {
+  AVProbeData probe_data{};
+  probe_data.filename = "";
+  probe_data.buf = const_cast<unsigned char*>(head);
+  probe_data.buf_size = static_cast<int>(std::min(size, kSniffBytes));
+  int score = 0;
+  const AVInputFormat* format = av_probe_input_format3(&probe_data, 1, &score);
+  return score >= AVPROBE_SCORE_RETRY ? format : nullptr;
+}
+
+const AVInputFormat* sniff_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw Error(Errc::io, "probe " + path.string() + ": cannot open: " + std::strerror(errno),
@@ -70,13 +81,7 @@ const AVInputFormat* sniff_format(const std::filesystem::path& path) {
   in.read(reinterpret_cast<char*>(head.data()), kSniffBytes);
   if (in.bad())
     throw Error(Errc::io, "probe " + path.string() + ": read failed");
-  AVProbeData probe_data{};
-  probe_data.filename = "";
-  probe_data.buf = head.data();
-  probe_data.buf_size = static_cast<int>(in.gcount());
-  int score = 0;
-  const AVInputFormat* format = av_probe_input_format3(&probe_data, 1, &score);
-  return score >= AVPROBE_SCORE_RETRY ? format : nullptr;
+  return sniff_format(head.data(), static_cast<std::size_t>(in.gcount()));
 }
 
 bool is_still_image_format(const AVInputFormat* format) {
@@ -256,13 +261,59 @@ StreamInfo stream_info(AVFormatContext* format, AVStream* stream) {
   return info;
 }
 
-}  // namespace
+// A read-only view of bytes that FFmpeg reads through an AVIOContext.
+struct MemoryReader {
+  const unsigned char* data;
+  std::size_t size;
+  std::size_t position = 0;
 
-MediaInfo probe(const std::filesystem::path& path, const ProbeOptions& options) {
-  const FileStatus status = stat_input(path);
-  const std::string name = path.string();
+  static int read(void* opaque, uint8_t* buffer, int capacity) {
+    auto* self = static_cast<MemoryReader*>(opaque);
+    const std::size_t left = self->size - self->position;
+    if (left == 0)
+      return AVERROR_EOF;
+    const std::size_t n = std::min(left, static_cast<std::size_t>(capacity));
+    std::memcpy(buffer, self->data + self->position, n);
+    self->position += n;
+    return static_cast<int>(n);
+  }
 
-  const AVInputFormat* input_format = sniff_format(path);
+  static int64_t seek(void* opaque, int64_t offset, int whence) {
+    auto* self = static_cast<MemoryReader*>(opaque);
+    const auto size = static_cast<int64_t>(self->size);
+    int64_t target = 0;
+    switch (whence & ~AVSEEK_FORCE) {
+      case AVSEEK_SIZE:
+        return size;
+      case SEEK_SET:
+        target = offset;
+        break;
+      case SEEK_CUR:
+        target = static_cast<int64_t>(self->position) + offset;
+        break;
+      case SEEK_END:
+        target = size + offset;
+        break;
+      default:
+        return AVERROR(EINVAL);
+    }
+    if (target < 0 || target > size)
+      return AVERROR(EINVAL);
+    self->position = static_cast<std::size_t>(target);
+    return target;
+  }
+};
+
+struct IoContextDeleter {
+  void operator()(AVIOContext* io) const noexcept {
+    if (io != nullptr)
+      av_freep(&io->buffer);
+    avio_context_free(&io);
+  }
+};
+using IoContext = std::unique_ptr<AVIOContext, IoContextDeleter>;
+
+void refuse_non_video_formats(const AVInputFormat* input_format, const std::string& name) {
   if (input_format == nullptr) {
     throw Error(Errc::not_media,
                 "probe " + name + ": not a media file (no demuxer recognises its content)");
@@ -271,12 +322,21 @@ MediaInfo probe(const std::filesystem::path& path, const ProbeOptions& options) 
     throw Error(Errc::not_media, "probe " + name + ": a still image (" +
                                      or_empty(input_format->long_name) + "), not a video");
   }
+}
 
+// Opens `name` (or reads through `io` when given), reads the stream parameters and
+// describes them.
+MediaInfo open_and_describe(const std::string& name, const AVInputFormat* input_format,
+                            AVIOContext* io, const ProbeOptions& options) {
   ffmpeg::InputFormat format(avformat_alloc_context());
   if (!format)
     throw Error(Errc::internal, "avformat_alloc_context: out of memory");
   format->probesize = options.probe_size_bytes;
   format->max_analyze_duration = options.analyze_duration.count();
+  if (io != nullptr) {
+    format->pb = io;
+    format->flags |= AVFMT_FLAG_CUSTOM_IO;
+  }
   AVFormatContext* raw = format.release();
   // avformat_open_input frees the context itself on failure.
   if (const int err = avformat_open_input(&raw, name.c_str(), input_format, nullptr); err < 0) {
@@ -288,8 +348,6 @@ MediaInfo probe(const std::filesystem::path& path, const ProbeOptions& options) 
   }
 
   MediaInfo info;
-  info.path = path;
-  info.size_bytes = status.size_bytes;
   info.format_name = or_empty(format->iformat->name);
   info.format_long_name = or_empty(format->iformat->long_name);
   info.duration = to_seconds(format->duration, AVRational{1, AV_TIME_BASE});
@@ -300,6 +358,45 @@ MediaInfo probe(const std::filesystem::path& path, const ProbeOptions& options) 
   }
   if (options.deep)
     info.deep = deep_check(*format, options.deep_time_limit);
+  return info;
+}
+
+}  // namespace
+
+MediaInfo probe(const std::filesystem::path& path, const ProbeOptions& options) {
+  const FileStatus status = stat_input(path);
+  const std::string name = path.string();
+  const AVInputFormat* input_format = sniff_file(path);
+  refuse_non_video_formats(input_format, name);
+  MediaInfo info = open_and_describe(name, input_format, nullptr, options);
+  info.path = path;
+  info.size_bytes = status.size_bytes;
+  return info;
+}
+
+MediaInfo probe_memory(std::span<const unsigned char> data, const std::string& name,
+                       const ProbeOptions& options) {
+  if (data.empty())
+    throw Error(Errc::empty_file, "probe " + name + ": no data");
+  std::vector<unsigned char> head(std::min(data.size(), kSniffBytes) + AVPROBE_PADDING_SIZE, 0);
+  std::memcpy(head.data(), data.data(), head.size() - AVPROBE_PADDING_SIZE);
+  const AVInputFormat* input_format = sniff_format(head.data(), head.size() - AVPROBE_PADDING_SIZE);
+  refuse_non_video_formats(input_format, name);
+
+  MemoryReader reader{data.data(), data.size()};
+  constexpr int kIoBufferSize = 64 * 1024;
+  auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBufferSize));
+  if (buffer == nullptr)
+    throw Error(Errc::internal, "av_malloc: out of memory");
+  IoContext io(avio_alloc_context(buffer, kIoBufferSize, 0, &reader, &MemoryReader::read, nullptr,
+                                  &MemoryReader::seek));
+  if (!io) {
+    av_free(buffer);
+    throw Error(Errc::internal, "avio_alloc_context: out of memory");
+  }
+  MediaInfo info = open_and_describe(name, input_format, io.get(), options);
+  info.path = name;
+  info.size_bytes = data.size();
   return info;
 }
 

@@ -9,6 +9,9 @@ namespace mavi {
 
 struct DiscoverOptions {
   bool all_files = false;  // in folders, take every regular file, not only video extensions
+  // In folders, also take entries whose name starts with '.'. Off by default: they are mostly
+  // tool droppings (.DS_Store, macOS "._clip.mp4" resource forks, .git).
+  bool include_hidden = false;
 };
 
 struct DiscoveredFile {
@@ -19,8 +22,10 @@ struct DiscoveredFile {
 // Something skipped or impossible while walking, for a note on stderr.
 struct DiscoverNote {
   std::filesystem::path path;
-  std::string reason;     // "symlink loop", "not a regular file (FIFO)", "does not exist", ...
-  bool is_error = false;  // a PATH the user named that cannot be used (missing, unreadable)
+  std::string reason;  // "symlink loop", "not a regular file (FIFO)", "does not exist", ...
+  // A PATH the user named that cannot be used (missing, not a regular file or folder), or a
+  // folder that cannot be listed (it may hide videos). Other notes are informational.
+  bool is_error = false;
 };
 
 struct Discovery {
@@ -29,7 +34,9 @@ struct Discovery {
 };
 
 // Folders are walked recursively, following symlinks but never into a loop; FIFOs, sockets
-// and devices are skipped with a note. A file named explicitly is always taken.
+// and devices are skipped with a note. A file named explicitly is always taken. A named folder
+// that yields no file gets a note "no video files found" (not an error). The same path is
+// listed once. No I/O beyond stat and listing folders; nothing is opened or modified.
 Discovery discover(const std::vector<std::filesystem::path>& paths,
                    const DiscoverOptions& options = {});
 

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <span>
+#include <string>
 
 #include "mavi/media_info.hpp"
 
@@ -22,5 +24,10 @@ struct ProbeOptions {
 // recognises the content), unreadable (recognised but broken), io. The file is opened
 // read-only and never modified.
 MediaInfo probe(const std::filesystem::path& path, const ProbeOptions& options = {});
+
+// The same for bytes already in memory (read through a custom AVIOContext, no temporary
+// file); `name` is used in messages and as MediaInfo::path.
+MediaInfo probe_memory(std::span<const unsigned char> data, const std::string& name,
+                       const ProbeOptions& options = {});
 
 }  // namespace mavi

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -250,4 +252,34 @@ TEST_CASE("deep check decodes every frame and finds corruption headers hide", "[
   CHECK(info.deep->decode_errors > 0);
   CHECK_FALSE(info.deep->first_error.empty());
   CHECK(evaluate(info).has("decode_errors"));
+}
+
+TEST_CASE("probe_memory reads bytes in memory exactly as probe reads the file", "[probe][media]") {
+  for (const auto& path : media_fixtures()) {
+    DYNAMIC_SECTION(path.filename().string()) {
+      std::ifstream in(path, std::ios::binary);
+      const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
+                                             std::istreambuf_iterator<char>());
+      const MediaInfo from_file = probe(path);
+      const MediaInfo from_memory = probe_memory(bytes, path.filename().string());
+      CHECK(from_memory.format_name == from_file.format_name);
+      CHECK(from_memory.size_bytes == from_file.size_bytes);
+      REQUIRE(from_memory.streams.size() == from_file.streams.size());
+      for (std::size_t i = 0; i < from_file.streams.size(); ++i) {
+        CHECK(from_memory.streams[i].codec == from_file.streams[i].codec);
+        CHECK(from_memory.streams[i].type == from_file.streams[i].type);
+      }
+    }
+  }
+  for (const auto& [name, kind] : kBrokenFixtures) {
+    std::ifstream in(test::fixture(name), std::ios::binary);
+    const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
+                                           std::istreambuf_iterator<char>());
+    try {
+      probe_memory(bytes, name);
+      FAIL("probe_memory accepted " << name);
+    } catch (const Error& error) {
+      CHECK(error.kind() == kind);
+    }
+  }
 }

@@ -1,0 +1,43 @@
+#include "cli/interrupt.hpp"
+
+#include <signal.h>
+
+#include <atomic>
+#include <cstdlib>
+
+namespace mavi::cli {
+
+namespace {
+
+std::atomic<int> g_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free, "used from a signal handler");
+
+extern "C" void on_signal(int signal_number) {
+  g_signal.store(signal_number);
+}
+
+}  // namespace
+
+void install_interrupt_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+int interrupt_signal() noexcept {
+  return g_signal.load();
+}
+
+void die_by_signal(int signal_number) {
+  struct sigaction action {};
+  action.sa_handler = SIG_DFL;
+  sigemptyset(&action.sa_mask);
+  sigaction(signal_number, &action, nullptr);
+  raise(signal_number);
+  std::_Exit(128 + signal_number);  // only if the signal was blocked or ignored
+}
+
+}  // namespace mavi::cli
