@@ -59,16 +59,28 @@ FileStatus stat_input(const std::filesystem::path& path) {
 }
 
 // Recognise the container from content alone: a text file named .mp4 must not be taken for
-// an MP4 because of its name. `head` must be followed by AVPROBE_PADDING_SIZE zero bytes.
+// an MP4 because of its name.
 // Returns nullptr when nothing recognises the content.
 const AVInputFormat* sniff_format(const unsigned char* head, std::size_t size) {
-  AVProbeData probe_data{};
-  probe_data.filename = "";
-  probe_data.buf = const_cast<unsigned char*>(head);
-  probe_data.buf_size = static_cast<int>(std::min(size, kSniffBytes));
-  int score = 0;
-  const AVInputFormat* format = av_probe_input_format3(&probe_data, 1, &score);
-  return score >= AVPROBE_SCORE_RETRY ? format : nullptr;
+  // Grow the window as FFmpeg's own av_probe_input_buffer does: most containers are
+  // recognised from the first 2 KiB, and some demuxers' probes scan all they are given.
+  const std::size_t available = std::min(size, kSniffBytes);
+  std::vector<unsigned char> window;
+  for (std::size_t length = std::min<std::size_t>(2048, available);;
+       length = std::min(length * 2, available)) {
+    window.assign(head, head + length);
+    window.resize(length + AVPROBE_PADDING_SIZE, 0);
+    AVProbeData probe_data{};
+    probe_data.filename = "";
+    probe_data.buf = window.data();
+    probe_data.buf_size = static_cast<int>(length);
+    int score = 0;
+    const AVInputFormat* format = av_probe_input_format3(&probe_data, 1, &score);
+    if (score > AVPROBE_SCORE_RETRY)
+      return format;
+    if (length == available)
+      return score == AVPROBE_SCORE_RETRY ? format : nullptr;
+  }
 }
 
 const AVInputFormat* sniff_file(const std::filesystem::path& path) {

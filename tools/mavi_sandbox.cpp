@@ -12,15 +12,18 @@
 #include <iostream>
 #include <thread>
 
+#include "cli/exit_codes.hpp"
 #include "mavi/version.hpp"
 #include "sandbox/sandbox_server.hpp"
 
 namespace {
 
-// sysexits.h values; tools/cli's exit-code table did not exist on main when this was written.
-constexpr int kExitOk = 0;
+// From the shared table (tools/cli/exit_codes.hpp). A server ends on SIGINT/SIGTERM by design,
+// so that is a clean exit (0), not 130/143.
+constexpr int kExitOk = mavi::cli::to_int(mavi::cli::ExitCode::ok);
+constexpr int kExitUsage = mavi::cli::to_int(mavi::cli::ExitCode::usage);
+// mavi-sandbox only: it could not start (port taken, store not creatable).
 constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 64;
 
 std::chrono::milliseconds to_ms(double seconds) {
   return std::chrono::milliseconds(std::llround(seconds * 1000.0));
@@ -42,9 +45,18 @@ std::string read_key_file(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Signals are taken by one thread with sigwait, which may call anything (server.stop()
+  // included); every other thread, started after this, inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
   mavi::sandbox::SandboxConfig config;
   std::string api_key, api_key_file, store;
-  double callback_delay = 2.0, latency = 0.0;
+  double callback_delay = 2.0, latency = 0.0, stall_seconds = 30.0;
   bool show_version = false;
 
   CLI::App app{
@@ -75,6 +87,13 @@ int main(int argc, char** argv) {
   app.add_option("--drop-rate", config.faults.drop_rate,
                  "Fraction of uploads whose connection is closed mid-body (nothing stored)")
       ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--stall-rate", config.faults.stall_rate,
+                 "Fraction of uploads that stop being read mid-body and are never answered "
+                 "(closed after --stall-seconds)")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--stall-seconds", stall_seconds, "How long a stalled upload hangs")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
   app.add_option("--lost-reply-rate", config.faults.lost_reply_rate,
                  "Fraction of uploads stored and registered, then closed without an answer")
       ->check(CLI::Range(0.0, 1.0));
@@ -119,6 +138,7 @@ int main(int argc, char** argv) {
   }
   config.callback_delay = to_ms(callback_delay);
   config.latency = to_ms(latency);
+  config.stall_duration = to_ms(stall_seconds);
 
   // A private store unless the user named one; removed on exit.
   bool temporary_store = false;
@@ -143,15 +163,6 @@ int main(int argc, char** argv) {
     std::cerr << "mavi-sandbox: store " << config.store_dir.string()
               << (temporary_store ? " (temporary, removed on exit)" : "") << '\n';
   }
-
-  // Signals are taken by one thread with sigwait, which may call anything (server.stop()
-  // included); every other thread, started after this, inherits the blocked mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
 
   int exit_code = kExitOk;
   {

@@ -466,6 +466,49 @@ TEST_CASE("sandbox drop-rate 1 closes the connection mid-upload and keeps nothin
   CHECK(sandbox.log().find("POST /api/serve/video/upload dropped") != std::string::npos);
 }
 
+TEST_CASE(
+    "sandbox stall-rate 1 stops reading and never answers, so a client's stall timeout fires") {
+  const auto& media = mavi::test::sample_media();
+  TempDir store;
+  SandboxProcess sandbox(sandbox_args(store, {"--stall-rate", "1", "--stall-seconds", "600"}));
+  // curl gives up when under 1000 bytes/s for 1 s: exit 28, "operation too slow".
+  const HttpAnswer a = curl_upload(sandbox, media.accepted, "/api/serve/video/upload",
+                                   {"--speed-limit", "1000", "--speed-time", "1"});
+  CHECK(a.status == 0);
+  CHECK(a.curl_exit == 28);
+  CHECK(get_json(sandbox, "/sandbox/videos")["count"] == 0);
+  // Shutting down does not wait for the stall to end.
+  CHECK(sandbox.stop() == 0);
+  CHECK(files_in(store.path()) == 0);
+}
+
+TEST_CASE("concurrent uploads are all stored, each under its own videoNo") {
+  const auto& media = mavi::test::sample_media();
+  TempDir store;
+  SandboxProcess sandbox(sandbox_args(store), kKeyEnv);
+  std::string script = "for i in 1 2 3 4 5 6 7 8; do curl -sS -H 'Authorization: " + kKey +
+                       "' -F 'file=@" + media.accepted.string() + "' '" + sandbox.url() +
+                       "/api/serve/video/upload' & done; wait";
+  const RunResult r = mavi::test::run({"bash", "-c", script});
+  REQUIRE(r.exit_code == 0);
+  std::set<std::string> numbers;
+  const std::regex video_no(R"re("videoNo":"(VI[0-9]+)")re");
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), video_no);
+       it != std::sregex_iterator(); ++it) {
+    numbers.insert((*it)[1].str());
+  }
+  CHECK(numbers.size() == 8);
+  const json admin = get_json(sandbox, "/sandbox/videos");
+  REQUIRE(admin["count"] == 8);
+  const std::string original = read_file(media.accepted);
+  for (const auto& v : admin["videos"]) {
+    CHECK(numbers.count(v["videoNo"].get<std::string>()) == 1);
+    CHECK(read_file(v["storedPath"].get<std::string>()) == original);
+    CHECK(v["sha256"] == admin["videos"][0]["sha256"]);
+  }
+  CHECK(files_in(store.path()) == 8);
+}
+
 TEST_CASE("sandbox lost-reply-rate 1 registers the upload but never answers") {
   const auto& media = mavi::test::sample_media();
   TempDir store;

@@ -130,14 +130,21 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
   ReceiveOptions options;
   options.store_dir = state.config.store_dir;
   options.limiter = limiter;
-  if (fault == UploadFault::drop) {
+  if (fault == UploadFault::drop || fault == UploadFault::stall) {
     // Stop half way through the body (or after 64 KiB when its length is unknown).
     const auto length = request.get_header_value<std::uint64_t>("Content-Length");
     options.stop_after_bytes = length > 1 ? length / 2 : 64 * 1024;
   }
   ReceivedUpload upload = receive_upload(request, reader, options);
 
-  if (fault == UploadFault::drop) {
+  if (fault == UploadFault::drop || fault == UploadFault::stall) {
+    if (fault == UploadFault::stall) {
+      // Neither read nor answer: the client's stall detection (low-speed limit) must fire.
+      const auto until = std::chrono::steady_clock::now() + state.config.stall_duration;
+      while (!state.stopping && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
     if (!upload.temp_path.empty()) {
       std::error_code ec;
       std::filesystem::remove(upload.temp_path, ec);

@@ -2,6 +2,7 @@
 // the upload flow common to both API generations.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -32,6 +33,7 @@ struct SandboxState {
   FaultInjector faults;
   BandwidthLimiter limiter;
   CallbackDispatcher dispatcher;
+  std::atomic<bool> stopping{false};  // set on shutdown: stalled uploads give up at once
 };
 
 // Sets a JSON body `{"code", "msg", "data"?}` (v1 adds "success" and "failed") after the

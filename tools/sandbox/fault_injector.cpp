@@ -15,8 +15,11 @@ UploadFault FaultInjector::decide_upload() {
   const double fail = unit(random_);
   const double lost = unit(random_);
   const double which = unit(random_);
+  const double stall = unit(random_);
   if (drop < options_.drop_rate)
     return UploadFault::drop;
+  if (stall < options_.stall_rate)
+    return UploadFault::stall;
   if (fail < options_.fail_rate)
     return which < 0.5 ? UploadFault::fail_500 : UploadFault::fail_503;
   if (lost < options_.lost_reply_rate)

@@ -14,12 +14,13 @@ namespace mavi::sandbox {
 struct FaultOptions {
   double fail_rate = 0;           // fraction of uploads answered HTTP 500 or 503
   double drop_rate = 0;           // fraction of uploads whose connection is closed mid-body
+  double stall_rate = 0;          // fraction that stop being read mid-body and are never answered
   double lost_reply_rate = 0;     // fraction stored and registered, then closed without an answer
   int rate_limit_per_minute = 0;  // 0: unlimited
   std::uint64_t seed = 0;
 };
 
-enum class UploadFault { none, fail_500, fail_503, drop, lost_reply };
+enum class UploadFault { none, fail_500, fail_503, drop, stall, lost_reply };
 
 class FaultInjector {
  public:

@@ -18,6 +18,7 @@ struct SandboxConfig {
   std::filesystem::path store_dir;     // must exist
   std::chrono::milliseconds callback_delay{2000};
   std::chrono::milliseconds latency{0};
+  std::chrono::milliseconds stall_duration{30000};   // how long a stalled upload hangs
   std::uint64_t max_bandwidth_bytes_per_second = 0;  // 0: unlimited
   FaultOptions faults;
   std::string client_id = "mavi-sandbox";  // clientId in classic callbacks

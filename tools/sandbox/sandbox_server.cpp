@@ -69,7 +69,10 @@ class SandboxServer::Impl {
   }
 
   bool run() { return server_.listen_after_bind(); }
-  void stop() { server_.stop(); }
+  void stop() {
+    state_.stopping = true;
+    server_.stop();
+  }
   bool running() const { return server_.is_running(); }
   const VideoStore& store() const { return state_.store; }
 
