@@ -99,6 +99,12 @@ Plan plan(const MediaInfo& info, const Verdict& verdict, const PrepareOptions& o
     encode_reason = "codec " + video->codec + " is not accepted by MAVI";
   } else if (verdict.action == Action::transcode && !verdict.has("file_too_large")) {
     encode_reason = "the checks ask for a re-encode";
+    for (const auto& f : verdict.findings) {
+      if (f.severity == Severity::error && f.fix == Action::transcode) {
+        encode_reason = f.message;
+        break;
+      }
+    }
   }
   // probe() reports the display matrix angle as av_display_rotation_get does (and ffprobe
   // prints): counter-clockwise. The pixels need the opposite, clockwise turn.
