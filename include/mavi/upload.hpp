@@ -1,0 +1,174 @@
+// mavi::Client: uploads videos to MAVI (both API generations) with streaming, retries, pacing
+// and duplicate protection, and looks uploaded videos up. No curl or JSON type appears here.
+//
+// Every program (and every library user) must create one mavi::HttpGlobal in main() before
+// any Client is used: libcurl's global initialisation is not thread-safe and libmavi never
+// performs it implicitly.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mavi {
+
+// Initialises libcurl for the process (curl_global_init) and cleans it up on destruction.
+// Create exactly one, in main(), before any thread starts.
+class HttpGlobal {
+ public:
+  HttpGlobal();  // throws mavi::Error(Errc::internal) when libcurl cannot be initialised
+  ~HttpGlobal();
+  HttpGlobal(const HttpGlobal&) = delete;
+  HttpGlobal& operator=(const HttpGlobal&) = delete;
+};
+
+// How the key goes into the Authorization header: as-is (MAVI's current docs) or "Bearer KEY".
+enum class AuthScheme { raw, bearer };
+
+// classic: POST /api/serve/video/upload, GET /api/serve/video/searchDB.
+// v1: POST /serve/api/v1/upload, GET /serve/api/v1/get_metadata, POST /serve/api/v1/list_videos.
+enum class ApiGeneration { classic, v1 };
+
+std::string_view to_string(AuthScheme scheme) noexcept;
+std::string_view to_string(ApiGeneration api) noexcept;
+
+struct RetryPolicy {
+  int max_attempts = 5;                           // including the first; 1 disables retrying
+  std::chrono::milliseconds base_backoff{1000};   // delay before the 2nd attempt
+  std::chrono::milliseconds max_backoff{60'000};  // cap of the exponential growth
+  double jitter = 0.5;  // each delay is reduced by a random fraction in [0, jitter)
+  // A server's Retry-After is honoured up to this long; longer waits fail the upload instead.
+  std::chrono::seconds max_retry_after{600};
+};
+
+// Receives one line of diagnostics (request lines, headers with Authorization redacted,
+// retry decisions). Must not throw; exceptions are swallowed.
+using LogSink = std::function<void(std::string_view line)>;
+
+inline constexpr std::string_view kDefaultBaseUrl = "https://mavi-backend.openinterx.com";
+
+struct ClientConfig {
+  std::string base_url{kDefaultBaseUrl};
+  std::string api_key;  // never printed, logged or put in an error message
+  AuthScheme auth_scheme = AuthScheme::raw;
+  ApiGeneration api = ApiGeneration::classic;
+
+  std::chrono::seconds connect_timeout{30};
+  // Stall detection: a transfer slower than low_speed_limit_bytes_per_second for
+  // low_speed_time fails with Errc::timeout (this includes waiting for the answer).
+  long low_speed_limit_bytes_per_second = 1;
+  std::chrono::seconds low_speed_time{120};
+  std::optional<std::chrono::seconds> total_timeout;  // none by default: big files take long
+
+  RetryPolicy retry;
+  // Pacing shared by every Client of the process with the same base URL; <= 0 disables it.
+  double uploads_per_minute = 10;
+
+  std::filesystem::path cacert;      // extra CA bundle (private CAs); TLS is always verified
+  bool allow_insecure_http = false;  // plain http:// to a non-loopback host
+
+  // v1 lookups (list_videos, get_metadata) are scoped by unique_id.
+  std::string default_unique_id = "default";
+  // Lookups after an ambiguous failure search from the upload's start minus this allowance
+  // (server and client clocks differ).
+  std::chrono::seconds clock_skew_allowance{120};
+
+  LogSink verbose;  // empty: silent
+};
+
+struct UploadOptions {
+  std::string callback_uri;  // classic: callBackUri query parameter; v1: callback field
+  std::string filename;      // name MAVI sees; default: the file's own name
+  std::string content_type;  // default: from the extension (video/mp4, video/quicktime...)
+  // v1 form fields, sent only when set.
+  std::string unique_id;  // default: ClientConfig::default_unique_id (sent if non-empty)
+  std::vector<std::string> tags;
+  std::string datetime_taken;
+  std::string camera_model;
+  std::optional<double> latitude;
+  std::optional<double> longitude;
+  std::optional<bool> retain_original_video;
+  std::string video_transcription_prompt;
+};
+
+struct UploadProgress {
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t total_bytes = 0;  // request body size (file plus multipart framing)
+  double bytes_per_second = 0;
+  int attempt = 1;
+};
+
+// Called during the transfer (and while waiting for pacing or backoff); return false to
+// cancel, which makes upload() throw Errc::cancelled. Exceptions thrown here are rethrown
+// by upload() after the transfer has been stopped.
+using ProgressCallback = std::function<bool(const UploadProgress&)>;
+
+// One video as MAVI lists it; every field is a string, as in MAVI's JSON.
+struct VideoRecord {
+  std::string video_no;
+  std::string video_name;
+  std::string video_status;  // UNPARSE, PARSE, FAIL
+  std::string upload_time;   // milliseconds since the epoch
+  std::string duration;      // seconds
+};
+
+struct UploadResult {
+  int http_status = 0;  // of the answer that succeeded (0 when recovered by a lookup)
+  std::string code;     // MAVI's code, normally "0000"
+  std::string msg;
+  VideoRecord video;  // MAVI's data
+  int attempts = 0;
+  std::chrono::milliseconds elapsed{0};
+  std::uint64_t bytes_sent = 0;  // over all attempts
+  // True when an attempt failed ambiguously and the video was then found already uploaded
+  // (so it was not uploaded twice).
+  bool recovered_by_lookup = false;
+};
+
+struct TimeWindow {
+  std::chrono::system_clock::time_point from;
+  std::chrono::system_clock::time_point to;
+};
+
+class Client {
+ public:
+  // Validates the configuration (URL scheme, loopback rule, key without control characters);
+  // throws mavi::Error(Errc::invalid_argument).
+  explicit Client(ClientConfig config);
+  ~Client();
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+
+  // Streams `file` to MAVI. Throws mavi::Error with the most specific kind once retries are
+  // exhausted or the failure is not retryable. Thread-safe: concurrent calls share the pacing.
+  UploadResult upload(const std::filesystem::path& file, const UploadOptions& options = {},
+                      const ProgressCallback& progress = {}) const;
+
+  // The most recent video named `video_name` uploaded within `window` (classic: searchDB;
+  // v1: list_videos), or nothing.
+  std::optional<VideoRecord> find_uploaded(std::string_view video_name, const TimeWindow& window,
+                                           std::string_view unique_id = {}) const;
+
+  // A video's current record (classic: searchDB, narrowed to `window` when given;
+  // v1: get_metadata), or nothing when MAVI does not know it.
+  std::optional<VideoRecord> status(std::string_view video_no,
+                                    std::optional<TimeWindow> window = std::nullopt,
+                                    std::string_view unique_id = {}) const;
+
+  const ClientConfig& config() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// "video/mp4" for .mp4, "video/quicktime" for .mov, ...; application/octet-stream otherwise.
+std::string content_type_for(const std::filesystem::path& file);
+
+}  // namespace mavi
