@@ -1,0 +1,102 @@
+// Journal: a crash-safe SQLite record of every file a batch touched, so a re-run finishes
+// the work and never uploads the same content twice to the same MAVI.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mavi/fingerprint.hpp"
+#include "mavi/upload.hpp"
+
+namespace mavi {
+
+// Where a file is in the pipeline. Each change is one committed transaction.
+enum class FileState {
+  pending,    // seen, nothing done yet
+  checked,    // verdict known
+  preparing,  // remux/transcode running
+  prepared,   // conforming file ready (or the original was already ok)
+  uploading,  // an upload may have reached MAVI: look it up before sending again
+  uploaded,   // MAVI answered with a videoNo
+  processed,  // MAVI's final status (PARSE or FAIL) is known
+  skipped,    // rejected by the rules, or nothing to do
+  failed,     // gave up; `error` says why
+};
+
+std::string_view to_string(FileState state) noexcept;
+std::optional<FileState> file_state_from_string(std::string_view text) noexcept;
+
+struct JournalRecord {
+  std::int64_t id = 0;
+  std::string fingerprint;  // Fingerprint::text()
+  std::filesystem::path path;
+  std::string base_url;
+  std::string verdict;  // "ok", "fixable", "rejected" or ""
+  std::string action;   // "none", "remux", "transcode" or ""
+  FileState state = FileState::pending;
+  VideoRecord video;  // MAVI's answer (video_no empty until uploaded)
+  int http_status = 0;
+  std::string code;   // MAVI's code
+  std::string error;  // why it failed or was skipped
+  int upload_attempts = 0;
+  // When the last upload began: the window for looking the video up after a crash.
+  std::optional<std::chrono::system_clock::time_point> upload_started;
+  std::chrono::system_clock::time_point created;
+  std::chrono::system_clock::time_point updated;
+};
+
+struct JournalEvent {
+  std::int64_t file_id = 0;
+  std::chrono::system_clock::time_point at;
+  std::string from_state;
+  std::string to_state;
+  std::string detail;
+};
+
+class Journal {
+ public:
+  // $XDG_STATE_HOME/mavi/journal.sqlite, else ~/.local/state/mavi/journal.sqlite.
+  static std::filesystem::path default_path();
+
+  // Opens (creating, mode 0600, folders 0700) the journal in WAL mode. Throws mavi::Error.
+  explicit Journal(const std::filesystem::path& path);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  const std::filesystem::path& path() const noexcept;
+
+  // The record for this content at this base URL, created (pending) when new; the path is
+  // updated to the latest one seen.
+  JournalRecord open_record(const Fingerprint& fingerprint, const std::filesystem::path& path,
+                            std::string_view base_url);
+  std::optional<JournalRecord> find(std::string_view fingerprint, std::string_view base_url);
+  JournalRecord get(std::int64_t id);
+
+  void record_verdict(std::int64_t id, std::string_view verdict, std::string_view action);
+  void transition(std::int64_t id, FileState to, std::string_view detail = {});
+  // State `uploading` with the start time and attempt count, committed before any byte is sent.
+  void record_upload_started(std::int64_t id);
+  void record_uploaded(std::int64_t id, const VideoRecord& video, int http_status,
+                       std::string_view code);
+  // MAVI's processing status (UNPARSE, PARSE, FAIL); PARSE and FAIL move the file to processed.
+  void record_video_status(std::int64_t id, std::string_view video_status);
+  void record_failure(std::int64_t id, std::string_view error);
+  // Back to `pending` so the next run does the work again (--force).
+  void reset(std::int64_t id, std::string_view reason);
+
+  std::vector<JournalRecord> records();
+  std::vector<JournalEvent> events(std::int64_t id);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mavi

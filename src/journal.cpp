@@ -1,0 +1,355 @@
+#include "mavi/journal.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#include "mavi/error.hpp"
+#include "sqlite/database.hpp"
+
+namespace mavi {
+
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+constexpr std::string_view kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS files (
+  id INTEGER PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  base_url TEXT NOT NULL,
+  path TEXT NOT NULL,
+  verdict TEXT NOT NULL DEFAULT '',
+  action TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  video_no TEXT NOT NULL DEFAULT '',
+  video_name TEXT NOT NULL DEFAULT '',
+  video_status TEXT NOT NULL DEFAULT '',
+  upload_time TEXT NOT NULL DEFAULT '',
+  duration TEXT NOT NULL DEFAULT '',
+  http_status INTEGER NOT NULL DEFAULT 0,
+  code TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  upload_attempts INTEGER NOT NULL DEFAULT 0,
+  upload_started_ms INTEGER,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  UNIQUE (fingerprint, base_url)
+);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
+  file_id INTEGER NOT NULL REFERENCES files(id),
+  at_ms INTEGER NOT NULL,
+  from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS events_by_file ON events(file_id);
+)sql";
+
+constexpr std::string_view kColumns =
+    "id, fingerprint, base_url, path, verdict, action, state, video_no, video_name, "
+    "video_status, upload_time, duration, http_status, code, error, upload_attempts, "
+    "upload_started_ms, created_ms, updated_ms";
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+Clock::time_point from_ms(std::int64_t ms) {
+  return Clock::time_point(std::chrono::milliseconds(ms));
+}
+
+JournalRecord read_record(const sqlite::Statement& row) {
+  JournalRecord r;
+  r.id = row.integer(0);
+  r.fingerprint = row.text(1);
+  r.base_url = row.text(2);
+  r.path = row.text(3);
+  r.verdict = row.text(4);
+  r.action = row.text(5);
+  r.state = file_state_from_string(row.text(6)).value_or(FileState::pending);
+  r.video.video_no = row.text(7);
+  r.video.video_name = row.text(8);
+  r.video.video_status = row.text(9);
+  r.video.upload_time = row.text(10);
+  r.video.duration = row.text(11);
+  r.http_status = static_cast<int>(row.integer(12));
+  r.code = row.text(13);
+  r.error = row.text(14);
+  r.upload_attempts = static_cast<int>(row.integer(15));
+  if (!row.is_null(16))
+    r.upload_started = from_ms(row.integer(16));
+  r.created = from_ms(row.integer(17));
+  r.updated = from_ms(row.integer(18));
+  return r;
+}
+
+// The journal holds paths and MAVI's answers: only its owner may read it.
+void create_private(const std::filesystem::path& path) {
+  if (path.has_parent_path()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path.parent_path(), ec)) {
+      std::filesystem::create_directories(path.parent_path(), ec);
+      if (ec) {
+        throw Error(Errc::io,
+                    "journal: create folder " + path.parent_path().string() + ": " + ec.message());
+      }
+      std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all, ec);
+    }
+  }
+  const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+  } else if (errno != EEXIST) {
+    const int err = errno;
+    throw Error(err == EACCES ? Errc::permission_denied : Errc::io,
+                "journal: create " + path.string() + ": " + std::strerror(err), err);
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(FileState state) noexcept {
+  switch (state) {
+    case FileState::pending:
+      return "pending";
+    case FileState::checked:
+      return "checked";
+    case FileState::preparing:
+      return "preparing";
+    case FileState::prepared:
+      return "prepared";
+    case FileState::uploading:
+      return "uploading";
+    case FileState::uploaded:
+      return "uploaded";
+    case FileState::processed:
+      return "processed";
+    case FileState::skipped:
+      return "skipped";
+    case FileState::failed:
+      return "failed";
+  }
+  return "pending";
+}
+
+std::optional<FileState> file_state_from_string(std::string_view text) noexcept {
+  for (FileState s : {FileState::pending, FileState::checked, FileState::preparing,
+                      FileState::prepared, FileState::uploading, FileState::uploaded,
+                      FileState::processed, FileState::skipped, FileState::failed}) {
+    if (to_string(s) == text)
+      return s;
+  }
+  return std::nullopt;
+}
+
+struct Journal::Impl {
+  std::filesystem::path path;
+  std::mutex mutex;  // one connection, shared by the pipeline's threads
+  sqlite::Database db;
+
+  explicit Impl(const std::filesystem::path& p) : path(p), db((create_private(p), p)) {
+    db.exec("PRAGMA journal_mode=WAL");
+    // FULL: a committed transition survives power loss too, not only a killed process.
+    db.exec("PRAGMA synchronous=FULL");
+    db.exec("PRAGMA foreign_keys=ON");
+    db.exec(kSchema);
+  }
+
+  JournalRecord get_locked(std::int64_t id) {
+    auto row = db.prepare("SELECT " + std::string(kColumns) + " FROM files WHERE id = ?");
+    row.bind(1, id);
+    if (!row.step())
+      throw Error(Errc::invalid_argument, "journal: no file #" + std::to_string(id));
+    JournalRecord record = read_record(row);
+    row.run();
+    return record;
+  }
+
+  // One transaction: apply `update` (bound by the caller) and log the state change.
+  template <typename Update>
+  void change(std::int64_t id, std::optional<FileState> to, std::string_view detail,
+              Update update) {
+    std::lock_guard lock(mutex);
+    sqlite::Transaction transaction(db);
+    const JournalRecord before = get_locked(id);
+    update();
+    const FileState after = to.value_or(before.state);
+    auto set_state = db.prepare("UPDATE files SET state = ?, updated_ms = ? WHERE id = ?");
+    set_state.bind(1, to_string(after)).bind(2, now_ms()).bind(3, id).run();
+    auto event = db.prepare(
+        "INSERT INTO events (file_id, at_ms, from_state, to_state, detail) VALUES (?,?,?,?,?)");
+    event.bind(1, id)
+        .bind(2, now_ms())
+        .bind(3, to_string(before.state))
+        .bind(4, to_string(after))
+        .bind(5, detail)
+        .run();
+    transaction.commit();
+  }
+};
+
+std::filesystem::path Journal::default_path() {
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state == '/') {
+    return std::filesystem::path(state) / "mavi" / "journal.sqlite";
+  }
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "state" / "mavi" /
+         "journal.sqlite";
+}
+
+Journal::Journal(const std::filesystem::path& path) : impl_(std::make_unique<Impl>(path)) {}
+Journal::~Journal() = default;
+
+const std::filesystem::path& Journal::path() const noexcept {
+  return impl_->path;
+}
+
+JournalRecord Journal::open_record(const Fingerprint& fingerprint,
+                                   const std::filesystem::path& path, std::string_view base_url) {
+  std::lock_guard lock(impl_->mutex);
+  sqlite::Transaction transaction(impl_->db);
+  const std::string key = fingerprint.text();
+  auto find = impl_->db.prepare("SELECT id FROM files WHERE fingerprint = ? AND base_url = ?");
+  find.bind(1, key).bind(2, base_url);
+  std::int64_t id = 0;
+  if (find.step()) {
+    id = find.integer(0);
+    find.run();
+    auto update = impl_->db.prepare("UPDATE files SET path = ? WHERE id = ?");
+    update.bind(1, path.string()).bind(2, id).run();
+  } else {
+    const std::int64_t now = now_ms();
+    auto insert = impl_->db.prepare(
+        "INSERT INTO files (fingerprint, base_url, path, state, created_ms, updated_ms) "
+        "VALUES (?,?,?,?,?,?)");
+    insert.bind(1, key)
+        .bind(2, base_url)
+        .bind(3, path.string())
+        .bind(4, to_string(FileState::pending))
+        .bind(5, now)
+        .bind(6, now)
+        .run();
+    id = impl_->db.last_insert_id();
+    auto event = impl_->db.prepare(
+        "INSERT INTO events (file_id, at_ms, from_state, to_state, detail) VALUES (?,?,?,?,?)");
+    event.bind(1, id).bind(2, now).bind(3, "").bind(4, "pending").bind(5, path.string()).run();
+  }
+  JournalRecord record = impl_->get_locked(id);
+  transaction.commit();
+  return record;
+}
+
+std::optional<JournalRecord> Journal::find(std::string_view fingerprint,
+                                           std::string_view base_url) {
+  std::lock_guard lock(impl_->mutex);
+  auto row = impl_->db.prepare("SELECT " + std::string(kColumns) +
+                               " FROM files WHERE fingerprint = ? AND base_url = ?");
+  row.bind(1, fingerprint).bind(2, base_url);
+  if (!row.step())
+    return std::nullopt;
+  JournalRecord record = read_record(row);
+  row.run();
+  return record;
+}
+
+JournalRecord Journal::get(std::int64_t id) {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->get_locked(id);
+}
+
+void Journal::record_verdict(std::int64_t id, std::string_view verdict, std::string_view action) {
+  impl_->change(id, FileState::checked, verdict, [&] {
+    auto update = impl_->db.prepare("UPDATE files SET verdict = ?, action = ? WHERE id = ?");
+    update.bind(1, verdict).bind(2, action).bind(3, id).run();
+  });
+}
+
+void Journal::transition(std::int64_t id, FileState to, std::string_view detail) {
+  impl_->change(id, to, detail, [] {});
+}
+
+void Journal::record_upload_started(std::int64_t id) {
+  impl_->change(id, FileState::uploading, "", [&] {
+    auto update = impl_->db.prepare(
+        "UPDATE files SET upload_started_ms = ?, upload_attempts = upload_attempts + 1 "
+        "WHERE id = ?");
+    update.bind(1, now_ms()).bind(2, id).run();
+  });
+}
+
+void Journal::record_uploaded(std::int64_t id, const VideoRecord& video, int http_status,
+                              std::string_view code) {
+  impl_->change(id, FileState::uploaded, video.video_no, [&] {
+    auto update = impl_->db.prepare(
+        "UPDATE files SET video_no = ?, video_name = ?, video_status = ?, upload_time = ?, "
+        "duration = ?, http_status = ?, code = ?, error = '' WHERE id = ?");
+    update.bind(1, video.video_no)
+        .bind(2, video.video_name)
+        .bind(3, video.video_status)
+        .bind(4, video.upload_time)
+        .bind(5, video.duration)
+        .bind(6, static_cast<std::int64_t>(http_status))
+        .bind(7, code)
+        .bind(8, id)
+        .run();
+  });
+}
+
+void Journal::record_video_status(std::int64_t id, std::string_view video_status) {
+  const bool final_status = video_status == "PARSE" || video_status == "FAIL";
+  impl_->change(id, final_status ? std::optional(FileState::processed) : std::nullopt, video_status,
+                [&] {
+                  auto update = impl_->db.prepare("UPDATE files SET video_status = ? WHERE id = ?");
+                  update.bind(1, video_status).bind(2, id).run();
+                });
+}
+
+void Journal::record_failure(std::int64_t id, std::string_view error) {
+  impl_->change(id, FileState::failed, error, [&] {
+    auto update = impl_->db.prepare("UPDATE files SET error = ? WHERE id = ?");
+    update.bind(1, error).bind(2, id).run();
+  });
+}
+
+void Journal::reset(std::int64_t id, std::string_view reason) {
+  impl_->change(id, FileState::pending, reason, [&] {
+    auto update = impl_->db.prepare(
+        "UPDATE files SET video_no = '', video_name = '', video_status = '', upload_time = '', "
+        "duration = '', http_status = 0, code = '', error = '', upload_started_ms = NULL "
+        "WHERE id = ?");
+    update.bind(1, id).run();
+  });
+}
+
+std::vector<JournalRecord> Journal::records() {
+  std::lock_guard lock(impl_->mutex);
+  auto row = impl_->db.prepare("SELECT " + std::string(kColumns) + " FROM files ORDER BY id");
+  std::vector<JournalRecord> records;
+  while (row.step())
+    records.push_back(read_record(row));
+  return records;
+}
+
+std::vector<JournalEvent> Journal::events(std::int64_t id) {
+  std::lock_guard lock(impl_->mutex);
+  auto row = impl_->db.prepare(
+      "SELECT file_id, at_ms, from_state, to_state, detail FROM events WHERE file_id = ? "
+      "ORDER BY id");
+  row.bind(1, id);
+  std::vector<JournalEvent> events;
+  while (row.step()) {
+    events.push_back(
+        {row.integer(0), from_ms(row.integer(1)), row.text(2), row.text(3), row.text(4)});
+  }
+  return events;
+}
+
+}  // namespace mavi
