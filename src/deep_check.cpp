@@ -1,5 +1,8 @@
 #include "deep_check.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include <map>
 
 #include "ffmpeg/av_error.hpp"
@@ -62,6 +65,23 @@ void note_error(DeepCheck& result, const std::string& what, int err) {
     result.first_error = what + ": " + ffmpeg::error_text(err);
 }
 
+// Extends read_until to the end of `packet`, in seconds from its stream's start.
+void note_time(const AVFormatContext& format, const AVPacket& packet, DeepCheck& result) {
+  if (packet.pts == AV_NOPTS_VALUE || packet.stream_index < 0 ||
+      static_cast<unsigned>(packet.stream_index) >= format.nb_streams)
+    return;
+  const AVStream& stream = *format.streams[packet.stream_index];
+  const std::int64_t start = stream.start_time == AV_NOPTS_VALUE ? 0 : stream.start_time;
+  // Hostile timestamps can be anything: compute in double, never in overflowing integers.
+  const double end = (static_cast<double>(packet.pts) - static_cast<double>(start) +
+                      static_cast<double>(std::max<std::int64_t>(packet.duration, 0))) *
+                     av_q2d(stream.time_base);
+  if (!std::isfinite(end))
+    return;
+  if (!result.read_until || end > result.read_until->count())
+    result.read_until = Seconds(end);
+}
+
 // Send one packet (nullptr flushes) and drain every frame it yields.
 void decode(AVCodecContext& decoder, const AVPacket* packet, AVFrame& frame, DeepCheck& result) {
   int err = avcodec_send_packet(&decoder, packet);
@@ -118,6 +138,7 @@ DeepCheck deep_check(AVFormatContext& format, std::chrono::milliseconds time_lim
       break;
     }
     ++result.packets_read;
+    note_time(format, *packet, result);
     if (auto it = decoders.find(packet->stream_index); it != decoders.end()) {
       decode(*it->second, packet.get(), *frame, result);
     }

@@ -18,6 +18,7 @@
 
 extern "C" {
 #include <libavutil/display.h>
+#include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 }
 
@@ -325,10 +326,27 @@ struct IoContextDeleter {
 };
 using IoContext = std::unique_ptr<AVIOContext, IoContextDeleter>;
 
+// Demuxers that open other files or network streams named inside the input (playlists,
+// session descriptions): a hostile "video" could make probing read devices, FIFOs or the
+// network, so they are refused outright.
+bool opens_other_inputs(const AVInputFormat* format) {
+  const std::string_view name = format->name;
+  for (const std::string_view refused : {"hls", "concat", "dash", "sdp", "rtsp", "sap", "imf"}) {
+    if (name == refused)
+      return true;
+  }
+  return false;
+}
+
 void refuse_non_video_formats(const AVInputFormat* input_format, const std::string& name) {
   if (input_format == nullptr) {
     throw Error(Errc::not_media,
                 "probe " + name + ": not a media file (no demuxer recognises its content)");
+  }
+  if (opens_other_inputs(input_format)) {
+    throw Error(Errc::not_media, "probe " + name + ": a playlist or stream description (" +
+                                     or_empty(input_format->long_name) +
+                                     ") that refers to other inputs, not a video");
   }
   if (is_still_image_format(input_format)) {
     throw Error(Errc::not_media, "probe " + name + ": a still image (" +
@@ -336,10 +354,11 @@ void refuse_non_video_formats(const AVInputFormat* input_format, const std::stri
   }
 }
 
-// Opens `name` (or reads through `io` when given), reads the stream parameters and
-// describes them.
-MediaInfo open_and_describe(const std::string& name, const AVInputFormat* input_format,
-                            AVIOContext* io, const ProbeOptions& options) {
+// Opens `url` (or reads through `io` when given), reads the stream parameters and
+// describes them; `name` is what messages show.
+MediaInfo open_and_describe(const std::string& name, const std::string& url,
+                            const AVInputFormat* input_format, AVIOContext* io,
+                            const ProbeOptions& options) {
   ffmpeg::InputFormat format(avformat_alloc_context());
   if (!format)
     throw Error(Errc::internal, "avformat_alloc_context: out of memory");
@@ -349,9 +368,12 @@ MediaInfo open_and_describe(const std::string& name, const AVInputFormat* input_
     format->pb = io;
     format->flags |= AVFMT_FLAG_CUSTOM_IO;
   }
+  // Only local files, whatever a name or a demuxer asks for ("pipe:", "http:", ...).
+  if (av_opt_set(format.get(), "protocol_whitelist", "file", 0) < 0)
+    throw Error(Errc::internal, "probe " + name + ": cannot restrict protocols");
   AVFormatContext* raw = format.release();
   // avformat_open_input frees the context itself on failure.
-  if (const int err = avformat_open_input(&raw, name.c_str(), input_format, nullptr); err < 0) {
+  if (const int err = avformat_open_input(&raw, url.c_str(), input_format, nullptr); err < 0) {
     ffmpeg::throw_error(Errc::unreadable, "open", name, err);
   }
   format.reset(raw);
@@ -380,7 +402,8 @@ MediaInfo probe(const std::filesystem::path& path, const ProbeOptions& options) 
   const std::string name = path.string();
   const AVInputFormat* input_format = sniff_file(path);
   refuse_non_video_formats(input_format, name);
-  MediaInfo info = open_and_describe(name, input_format, nullptr, options);
+  // "file:" so that a name such as "pipe:0.mp4" or "concat:a|b.mp4" is a file, not a protocol.
+  MediaInfo info = open_and_describe(name, "file:" + name, input_format, nullptr, options);
   info.path = path;
   info.size_bytes = status.size_bytes;
   return info;
@@ -406,7 +429,7 @@ MediaInfo probe_memory(std::span<const unsigned char> data, const std::string& n
     av_free(buffer);
     throw Error(Errc::internal, "avio_alloc_context: out of memory");
   }
-  MediaInfo info = open_and_describe(name, input_format, io.get(), options);
+  MediaInfo info = open_and_describe(name, "", input_format, io.get(), options);
   info.path = name;
   info.size_bytes = data.size();
   return info;

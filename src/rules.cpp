@@ -219,6 +219,15 @@ void check_deep(const MediaInfo& info, FindingList& out) {
         fmt::format("{} decoding error(s), first: {}", deep.decode_errors, deep.first_error),
         Action::transcode);
   }
+  // Packets that stop well short of the declared duration: the file was cut (or its header
+  // lies). Headers of a truncated Matroska or MPEG-TS file still look complete.
+  if (deep.completed && deep.read_until && info.duration &&
+      deep.read_until->count() < info.duration->count() * 0.9 - 0.05) {
+    out.warning("ends_early",
+                fmt::format("the media stops at {:.1f} s but the file says it lasts {:.1f} s: "
+                            "truncated or a wrong duration in the header",
+                            deep.read_until->count(), info.duration->count()));
+  }
   if (!deep.completed) {
     out.warning(
         "deep_check_incomplete",

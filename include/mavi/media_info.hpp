@@ -76,6 +76,9 @@ struct DeepCheck {
   std::int64_t decode_errors = 0;
   std::string first_error;  // FFmpeg's text for the first error, or ""
   Seconds elapsed{0};
+  // How far into the file the packets read actually reach (from each stream's start): far
+  // short of the declared duration means the file was cut. Unset when no packet had a time.
+  std::optional<Seconds> read_until;
 };
 
 struct MediaInfo {

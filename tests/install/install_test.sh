@@ -22,7 +22,8 @@ echo "cmake consumer: $out"
 
 PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig" pkg-config --exists mavi
 flags=$(PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig" pkg-config --cflags --libs mavi)
-c++ "$source_dir/tests/install/consumer/main.cpp" $flags -Wl,-rpath,"$work/prefix/lib" \
+# CXXFLAGS/LDFLAGS: a sanitizer build's consumer must link the sanitizer runtimes too.
+c++ ${CXXFLAGS:-} "$source_dir/tests/install/consumer/main.cpp" $flags ${LDFLAGS:-} -Wl,-rpath,"$work/prefix/lib" \
     -o "$work/pc_consumer"
 out=$("$work/pc_consumer" "$source_dir/fixtures/text_renamed.mp4")
 echo "pkg-config consumer: $out"

@@ -72,6 +72,7 @@ void to_json(json& j, const DeepCheck& d) {
            {"decode_errors", d.decode_errors},
            {"first_error", d.first_error},
            {"elapsed_seconds", d.elapsed.count()}};
+  j["read_until_seconds"] = d.read_until ? json(d.read_until->count()) : json(nullptr);
 }
 
 void to_json(json& j, const MediaInfo& m) {
