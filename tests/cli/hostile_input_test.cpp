@@ -96,13 +96,6 @@ bool has_code(const json& entry, const std::string& code) {
                      [&](const json& f) { return f.at("code") == code; });
 }
 
-std::string codes_of(const json& entry) {
-  std::string s;
-  for (const auto& f : entry.at("findings"))
-    s += f.at("code").get<std::string>() + " ";
-  return s;
-}
-
 struct Outcome {
   int exit_code = -1;
   json entry;       // the file's entry in --json output
@@ -328,7 +321,7 @@ TEST_CASE("hostile: absurd frame rate", "[hostile]") {
           "setts=ts=N", path.string()});
   const RunResult oracle =
       mavi::test::run({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                       "stream=avg_frame_rate", "-of", "csv=p=0", path.string()});
+                       "stream=r_frame_rate", "-of", "csv=p=0", path.string()});
   INFO("ffprobe: " << oracle.out);
   CHECK(oracle.out.find("1000000/1") != std::string::npos);
   const Outcome o = check_one(path, {"--deep"});
@@ -533,7 +526,11 @@ TEST_CASE("hostile: a file truncated or deleted while --deep reads it", "[hostil
     CHECK(r.exit_code >= 0);
     CHECK(r.exit_code < 128);
     const json doc = parse_json(r);
-    CHECK(doc.at("files").size() == 1);
+    // On a loaded machine the file may be gone before the program looks at it: then it is
+    // a "does not exist" note instead of a file entry. Either way it is named, once.
+    const auto entries = doc.at("files").size() + doc.at("notes").size();
+    CHECK(entries == 1);
+    CHECK(r.out.find(path.filename().string()) != std::string::npos);
     if (remove)
       break;
     fs::remove(path);

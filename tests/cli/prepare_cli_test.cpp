@@ -45,7 +45,7 @@ fs::path copy_fixture(const test::TempDir& dir, const std::string& name,
 
 }  // namespace
 
-TEST_CASE("--dry-run prints the plan and touches nothing", "[cli][prepare]") {
+TEST_CASE("dry run (--dry-run) prints the plan and touches nothing", "[cli][prepare]") {
   test::TempDir dir;
   copy_fixture(dir, "mpeg4_mp3.avi", "in/mpeg4_mp3.avi");
   copy_fixture(dir, "h264_aac.ts", "in/h264_aac.ts");
@@ -62,7 +62,7 @@ TEST_CASE("--dry-run prints the plan and touches nothing", "[cli][prepare]") {
   CHECK(r.out.find("encode to h264") != std::string::npos);
 }
 
-TEST_CASE("--json reports every file with its verdict, action, output and status",
+TEST_CASE("JSON report (--json) lists every file with its verdict, action, output and status",
           "[cli][prepare]") {
   test::TempDir dir;
   const auto ok = copy_fixture(dir, "h264_aac.mp4", "in/h264_aac.mp4");

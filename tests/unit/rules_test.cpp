@@ -251,7 +251,7 @@ TEST_CASE("uncommon audio codecs are a warning", "[rules]") {
 
 TEST_CASE("deep check results: corrupt data warns, nothing decodable rejects", "[rules]") {
   MediaInfo info = good_mp4();
-  info.deep = DeepCheck{true, 100, 50, 40, 3, "decode: Invalid data", Seconds(0.1)};
+  info.deep = DeepCheck{true, 100, 50, 40, 3, "decode: Invalid data", Seconds(0.1), std::nullopt};
   Verdict v = evaluate(info);
   CHECK(v.kind == VerdictKind::ok);
   CHECK(v.has("decode_errors"));
