@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   config.uploads_per_minute = 0;
   try {
     mavi::Client client(config);
-    const auto result = client.upload(argv[2], {}, [](const mavi::UploadProgress&) { return true; });
+    const auto result =
+        client.upload(argv[2], {}, [](const mavi::UploadProgress&) { return true; });
     std::printf("%s %llu\n", result.video.video_no.c_str(),
                 static_cast<unsigned long long>(result.bytes_sent));
   } catch (const std::exception& e) {

@@ -24,10 +24,12 @@ int main() {
       reader(count);
     }
     const std::string video_no = "VI" + std::to_string(next++);
-    res.set_content("{\"code\":\"0000\",\"msg\":\"success\",\"data\":{\"videoNo\":\"" + video_no +
-                        "\",\"videoName\":\"bench\",\"videoStatus\":\"UNPARSE\",\"uploadTime\":\"0\","
-                        "\"duration\":\"0\",\"bytes\":\"" + std::to_string(bytes) + "\"}}",
-                    "application/json");
+    res.set_content(
+        "{\"code\":\"0000\",\"msg\":\"success\",\"data\":{\"videoNo\":\"" + video_no +
+            "\",\"videoName\":\"bench\",\"videoStatus\":\"UNPARSE\",\"uploadTime\":\"0\","
+            "\"duration\":\"0\",\"bytes\":\"" +
+            std::to_string(bytes) + "\"}}",
+        "application/json");
   });
   const int port = server.bind_to_any_port("127.0.0.1");
   std::printf("listening on http://127.0.0.1:%d\n", port);

@@ -134,7 +134,8 @@ TEST_CASE("video steps: rotation, odd size, HDR, interlacing, pixel format", "[p
   CHECK(p.streams[1].action == StreamAction::encode);
 }
 
-TEST_CASE("max height (--max-height) downscales keeping the aspect ratio with even sizes", "[plan]") {
+TEST_CASE("max height (--max-height) downscales keeping the aspect ratio with even sizes",
+          "[plan]") {
   const auto info = media("a.mp4", "mov,mp4", {video_stream(0, "h264", 1920, 1080)});
   PrepareOptions options;
   options.max_height = 721;

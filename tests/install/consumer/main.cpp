@@ -6,7 +6,8 @@
 #include <mavi/version.hpp>
 
 int main(int argc, char** argv) {
-  if (argc != 2) return 64;
+  if (argc != 2)
+    return 64;
   mavi::set_log_level(mavi::LogLevel::quiet);
   const mavi::CheckResult result = mavi::check(argv[1]);
   std::cout << mavi::to_string(result.verdict.kind) << ' ' << mavi::version() << '\n';
