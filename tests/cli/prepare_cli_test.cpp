@@ -105,7 +105,7 @@ TEST_CASE("JSON report (--json) lists every file with its verdict, action, outpu
         std::vector<std::string>{"mpeg4_mp3.mp4:" + std::to_string(fs::file_size(made))});
 }
 
-TEST_CASE("inputs with the same stem get distinct outputs; --copy-ok copies as is",
+TEST_CASE("inputs with the same stem get distinct outputs, --copy-ok copies as is",
           "[cli][prepare]") {
   test::TempDir dir;
   const auto a = copy_fixture(dir, "h264_aac.ts", "a/clip.ts");
@@ -132,7 +132,7 @@ TEST_CASE("inputs with the same stem get distinct outputs; --copy-ok copies as i
     CHECK(fs::exists(o));
 }
 
-TEST_CASE("human output: one line per file; exit 0 when all prepared or ok", "[cli][prepare]") {
+TEST_CASE("human output: one line per file, exit 0 when all prepared or ok", "[cli][prepare]") {
   test::TempDir dir;
   const auto r = prepare_tool({"--no-upload", "-o", (dir / "out").string(),
                                test::fixture("h264_aac.mp4").string(),

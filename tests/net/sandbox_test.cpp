@@ -548,7 +548,7 @@ TEST_CASE("sandbox latency and --max-bandwidth still give correct answers") {
   CHECK(admin["videos"][0]["sizeBytes"] == std::filesystem::file_size(media.accepted));
 }
 
-TEST_CASE("SIGTERM and SIGINT stop the sandbox cleanly; a temporary store is removed") {
+TEST_CASE("SIGTERM and SIGINT stop the sandbox cleanly, a temporary store is removed") {
   for (int sig : {SIGTERM, SIGINT}) {
     SandboxProcess sandbox;
     CHECK(get_json(sandbox, "/api/serve/video/searchDB")["code"] == "0000");

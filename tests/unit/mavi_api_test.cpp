@@ -57,7 +57,7 @@ TEST_CASE("a success answer: code as a string or an integer, numbers as data fie
   CHECK(v1.video.video_status == "PARSE");
 }
 
-TEST_CASE("answers that break the contract are bad_response; errors keep their kind") {
+TEST_CASE("answers that break the contract are bad_response, errors keep their kind") {
   CHECK(kind_of(200, "") == Errc::bad_response);
   CHECK(kind_of(200, "not json") == Errc::bad_response);
   CHECK(kind_of(200, R"({"msg":"no code"})") == Errc::bad_response);

@@ -67,7 +67,7 @@ TEST_CASE("a container problem alone is a remux that copies every kept stream", 
   CHECK_FALSE(p.streams[0].reason.empty());
 }
 
-TEST_CASE("a codec MAVI does not take is re-encoded; MP3 audio is copied", "[plan]") {
+TEST_CASE("a codec MAVI does not take is re-encoded, MP3 audio is copied", "[plan]") {
   const auto info = media("a.avi", "avi", {video_stream(0, "mpeg4"), audio_stream(1, "mp3")});
   const Plan p = plan(info, fixable(Action::transcode, {"video_codec_not_accepted"}));
   CHECK(p.action == Action::transcode);
@@ -82,7 +82,7 @@ TEST_CASE("a codec MAVI does not take is re-encoded; MP3 audio is copied", "[pla
   CHECK_FALSE(p.video.convert_pixel_format);
 }
 
-TEST_CASE("audio other than AAC or MP3 is encoded to AAC; mono stays mono", "[plan]") {
+TEST_CASE("audio other than AAC or MP3 is encoded to AAC, mono stays mono", "[plan]") {
   const auto info =
       media("a.mov", "mov,mp4", {video_stream(0, "h264"), audio_stream(1, "pcm_s16le", 1)});
   const Plan p = plan(info, fixable(Action::remux));
@@ -93,7 +93,7 @@ TEST_CASE("audio other than AAC or MP3 is encoded to AAC; mono stays mono", "[pl
   CHECK(p.streams[1].reason.find("mono") != std::string::npos);
 }
 
-TEST_CASE("only the default audio track is kept; subtitles, data and cover art dropped", "[plan]") {
+TEST_CASE("only the default audio track is kept, subtitles, data and cover art dropped", "[plan]") {
   auto second = audio_stream(2, "aac");
   second.is_default = true;
   auto cover = video_stream(4, "mjpeg", 300, 300);

@@ -118,7 +118,7 @@ TEST_CASE("accepted container with an extension MAVI refuses is fixable by remux
   CHECK(evaluate(info).kind == VerdictKind::ok);
 }
 
-TEST_CASE("size above the limit is fixable by transcoding; the limit is configurable", "[rules]") {
+TEST_CASE("size above the limit is fixable by transcoding, the limit is configurable", "[rules]") {
   MediaInfo info = good_mp4();
   info.size_bytes = 3'000'000'001;
   CHECK(evaluate(info).has("file_too_large"));

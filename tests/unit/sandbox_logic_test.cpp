@@ -33,7 +33,7 @@ TEST_CASE("fault rates 0 and 1 are never and always") {
   CHECK(saw_503);
 }
 
-TEST_CASE("the same seed gives the same fault sequence; rates are roughly honoured") {
+TEST_CASE("the same seed gives the same fault sequence, rates are roughly honoured") {
   FaultOptions options;
   options.fail_rate = 0.3;
   options.seed = 42;
