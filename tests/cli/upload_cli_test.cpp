@@ -227,3 +227,28 @@ TEST_CASE("against mavi-sandbox with faults: uploads get videoNos, the key is ne
   check_no_key(result);
   CHECK(sandbox.log().find(kKey) == std::string::npos);
 }
+
+TEST_CASE("MAVI_BASE_URL gives the service when --base-url is absent and --base-url wins over it") {
+  FakeMavi server;
+  FakeMavi other;
+  const std::string clip = mavi::test::fixture("h264_aac.mp4").string();
+  const std::string program = mavi::test::program("mavi-prepare-and-upload").string();
+  mavi::test::RunOptions options;
+  options.env = {{"MAVI_API_KEY", kKey}, {"MAVI_BASE_URL", server.base_url()}};
+
+  const auto from_env =
+      mavi::test::run({program, "--uploads-per-minute", "0", "--json", clip}, options);
+  INFO(from_env.err);
+  REQUIRE(from_env.exit_code == 0);
+  CHECK(server.uploads().size() == 1);
+
+  const auto from_option = mavi::test::run(
+      {program, "--base-url", other.base_url(), "--uploads-per-minute", "0", "--json", clip},
+      options);
+  INFO(from_option.err);
+  REQUIRE(from_option.exit_code == 0);
+  CHECK(other.uploads().size() == 1);
+  CHECK(server.uploads().size() == 1);
+  check_no_key(from_env);
+  check_no_key(from_option);
+}

@@ -282,6 +282,47 @@ TEST_CASE("remuxing keeps the exact video bitstream", "[prepare][media]") {
   }
 }
 
+TEST_CASE("a remux keeps the rotation matrix and the timeline of the source", "[prepare][media]") {
+  // rotated_90 under an extension MAVI refuses: remuxed (not re-encoded) with the default rules.
+  test::TempDir dir;
+  const fs::path in = dir / "rotated_90.m4v";
+  fs::copy_file(test::fixture("rotated_90.mp4"), in);
+  fs::create_directory(dir / "out");
+  const MediaInfo info = probe(in);
+  const Verdict verdict = evaluate(info);
+  REQUIRE(verdict.kind == VerdictKind::fixable);
+  REQUIRE(verdict.action == Action::remux);
+  const Plan pl = plan(info, verdict);
+  REQUIRE(pl.video_stream()->action == StreamAction::copy);
+  const auto result = prepare(in, dir / "out" / "rotated_90.mp4", pl);
+
+  // Rotation: libmavi and ffprobe read the same display matrix in both files.
+  const MediaInfo again = probe(result.output);
+  CHECK(info.primary_video()->video->rotation_degrees != 0);
+  CHECK(again.primary_video()->video->rotation_degrees ==
+        info.primary_video()->video->rotation_degrees);
+  auto rotation = [](const json& stream) {
+    for (const auto& sd : stream.value("side_data_list", json::array())) {
+      if (sd.contains("rotation"))
+        return sd["rotation"].get<double>();
+    }
+    return 0.0;
+  };
+  CHECK(rotation(*first_stream(ffprobe(result.output), "video")) ==
+        rotation(*first_stream(ffprobe(in), "video")));
+
+  // Timeline: the same frames at the same presentation times, so an edit list that hides the
+  // encoder delay still starts the video where the source does.
+  const auto before = video_frame_times(in);
+  const auto after = video_frame_times(result.output);
+  REQUIRE(before.size() == after.size());
+  REQUIRE_FALSE(before.empty());
+  for (size_t i = 0; i < before.size(); ++i) {
+    INFO("frame " << i);
+    CHECK(std::fabs(after[i] - before[i]) < 0.002);
+  }
+}
+
 TEST_CASE("a re-encode keeps variable frame rate timestamps", "[prepare][media]") {
   test::TempDir dir;
   const fs::path in = test::fixture("vfr.mp4");
