@@ -5,10 +5,13 @@
 #   remux:     a 10 s 1080p H.264 + AAC MPEG-TS clip (both tools copy the streams into MP4)
 # Reports wall time (median of RUNS, alternating the tools), the ratio, peak RSS and SSIM of
 # each re-encoded output against the source.
-# Usage: bench/prepare_bench.sh BUILD_DIR   (env: RUNS=3 SECONDS_LONG=10 KEEP=1)
+# Usage: bench/prepare_bench.sh BUILD_DIR
+# Environment: RUNS (default 3), SECONDS_LONG (clip length, default 10), KEEP=1 (keep the work
+#              folder), BENCH_WORK (parent of the work folder, default /tmp).
 set -euo pipefail
 
 build_dir=${1:?usage: bench/prepare_bench.sh BUILD_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
 prog="$(cd "$build_dir" && pwd)/bin/mavi-prepare-and-upload"
 runs=${RUNS:-3}
 length=${SECONDS_LONG:-10}
@@ -17,7 +20,8 @@ for tool in ffmpeg ffprobe /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "missing $tool (scripts/install-deps.sh)" >&2; exit 1; }
 done
 
-work=$(mktemp -d /tmp/mavi-prepare-bench-XXXXXX)
+mkdir -p "${BENCH_WORK:-/tmp}"
+work=$(mktemp -d "${BENCH_WORK:-/tmp}/mavi-prepare-bench-XXXXXX")
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 cd "$work"
 
@@ -40,6 +44,7 @@ time_run() {
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 max() { sort -n | tail -1; }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in $(seq "$runs"); do
   rm -rf mavi_enc mavi_remux ff_enc.mp4 ff_remux.mp4
   time_run mavi_enc "$prog" --no-upload --quiet -o mavi_enc src.avi
@@ -62,13 +67,15 @@ report() {  # report LABEL MAVI FF
   local m f mm fm
   m=$(cut -d' ' -f1 "$2.times" | median); f=$(cut -d' ' -f1 "$3.times" | median)
   mm=$(cut -d' ' -f2 "$2.times" | max); fm=$(cut -d' ' -f2 "$3.times" | max)
-  printf '| %s | %s s | %s s | %.2f | %d MB | %d MB |\n' "$1" "$m" "$f" \
+  printf '| %s | %s s | %s s | %.2f | %d MiB | %d MiB |\n' "$1" "$m" "$f" \
     "$(echo "$m / $f" | bc -l)" $((mm / 1024)) $((fm / 1024))
 }
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+mkdir -p "$here/results"
+{
 echo
-echo "Preparation benchmark: ${length} s 1920x1080 25 fps, $runs runs (median wall time), $(nproc) cores ($cpu), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Preparation benchmark ($(date -u +%Y-%m-%d)): ${length} s 1920x1080 25 fps, $runs runs (median wall time), $(nproc) cores ($cpu), load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
 echo "$(ffmpeg -version | head -1)"
 echo
 echo "| job | mavi-prepare-and-upload | ffmpeg | ratio | mavi peak RSS | ffmpeg peak RSS |"
@@ -85,3 +92,4 @@ printf '| ffmpeg | %s bytes | %s | %s dB |\n' "$(stat -c %s ff_enc.mp4)" "$(ssim
 cmp_v() { ffmpeg -v error -i "$1" -map 0:v -c copy -f h264 - | md5sum | cut -d' ' -f1; }
 echo
 echo "remux video bitstream identical to ffmpeg's: $( [ "$(cmp_v mavi_remux/src.mp4)" = "$(cmp_v ff_remux.mp4)" ] && echo yes || echo NO)"
+} | tee "$here/results/prepare-$(date -u +%Y%m%dT%H%M%SZ).md"
