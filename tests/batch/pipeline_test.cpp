@@ -357,3 +357,33 @@ TEST_CASE(
     kept += entry.path().extension() == ".mp4" ? 1 : 0;
   CHECK(kept == 6);
 }
+
+TEST_CASE(
+    "SIGINT and SIGTERM during uploads stop the batch with 130 and 143, leave no prepared "
+    "file behind, and the next run finishes without duplicates",
+    "[batch][signals]") {
+  TempDir tmp;
+  const Batch batch = make_batch(tmp / "videos", 4, 3, 0, 0);
+  // About a second and a half per file: a signal lands while some upload is in flight.
+  Sandbox sandbox({"--max-bandwidth", "20000"});
+  const fs::path journal = tmp / "journal.sqlite";
+  const fs::path work = tmp / "work";
+  std::string command = "exec";
+  for (const auto& a :
+       tool(sandbox, journal, {"-q", "--work-dir", work.string(), batch.dir.string()}))
+    command += " '" + a + "'";
+  for (const auto& [signal, status] : {std::pair{"INT", 130}, std::pair{"TERM", 143}}) {
+    const std::string script = "(" + command + ") & pid=$!; sleep 2.5; kill -" + signal +
+                               " $pid; wait $pid; echo \"status $?\"";
+    const RunResult r = run_tool({"bash", "-c", script});
+    INFO("signal " << signal << ": " << r.out << r.err);
+    CHECK(r.out.find("status " + std::to_string(status)) != std::string::npos);
+    // Prepared files not yet uploaded are removed; no partial output anywhere.
+    for (const auto& entry : fs::recursive_directory_iterator(work))
+      CHECK(!entry.is_regular_file());
+  }
+  const RunResult finish = run_tool(tool(sandbox, journal, {"--json", batch.dir.string()}));
+  INFO("stderr: " << finish.err);
+  CHECK(finish.exit_code == 0);
+  expect_exactly_once(sandbox, batch, journal);
+}

@@ -311,7 +311,7 @@ int report_journal(const Options& o) {
   if (!fs::exists(path, ec)) {
     std::cerr << "mavi-prepare-and-upload: no journal at " << mavi::cli::printable(path.string())
               << "\n";
-    return to_int(ExitCode::rejected);
+    return to_int(ExitCode::fixable);
   }
   mavi::Journal journal(path);
   mavi::prepare_tool::print_journal(journal, o.json, std::cout);
@@ -368,7 +368,7 @@ int run(int argc, char** argv) {
       journal.emplace(o.journal.empty() ? mavi::Journal::default_path() : fs::path(o.journal));
     } catch (const mavi::Error& e) {
       std::cerr << "mavi-prepare-and-upload: " << e.what() << "\n";
-      return to_int(ExitCode::rejected);
+      return to_int(ExitCode::fixable);
     }
   }
   mavi::set_log_level(mavi::LogLevel::quiet);
@@ -442,7 +442,7 @@ int run(int argc, char** argv) {
   } catch (const mavi::Error& e) {
     status.clear();
     std::cerr << "mavi-prepare-and-upload: " << e.what() << "\n";
-    return to_int(e.kind() == mavi::Errc::invalid_argument ? ExitCode::usage : ExitCode::rejected);
+    return to_int(e.kind() == mavi::Errc::invalid_argument ? ExitCode::usage : ExitCode::fixable);
   }
   status.clear();
 
