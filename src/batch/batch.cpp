@@ -77,6 +77,9 @@ namespace {
 
 using SystemClock = std::chrono::system_clock;
 
+// How long a stopping batch still waits for MAVI's answer to an upload whose body is sent.
+constexpr auto kAnswerGrace = std::chrono::seconds(10);
+
 bool is_final(std::string_view video_status) {
   return video_status == "PARSE" || video_status == "FAIL";
 }
@@ -539,11 +542,23 @@ class Pipeline {
     if (journal_ && out.journal_id != 0)
       journal_->record_upload_started(out.journal_id);  // committed before any byte is sent
     emit(BatchEventKind::uploading, out);
+    // Once the whole body is on its way, stopping would leave MAVI with a video the journal
+    // does not know: wait (a little) for the answer instead.
+    std::optional<std::chrono::steady_clock::time_point> stop_seen;
     const UploadResult result =
         client_->upload(item.source, upload_options, [&](const UploadProgress& progress) {
           if (options_.upload_progress)
             options_.upload_progress(out.path, progress);
-          return !stopping();
+          if (!stopping())
+            return true;
+          const bool body_sent =
+              progress.total_bytes != 0 && progress.bytes_sent >= progress.total_bytes;
+          if (!body_sent)
+            return false;
+          const auto now = std::chrono::steady_clock::now();
+          if (!stop_seen)
+            stop_seen = now;
+          return now - *stop_seen < kAnswerGrace;
         });
     claim_video(result.video.video_no, out.journal_id);
     if (journal_ && out.journal_id != 0)

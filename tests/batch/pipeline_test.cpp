@@ -96,6 +96,19 @@ struct Sandbox {
     REQUIRE(r.exit_code == 0);
     return json::parse(r.out).at("videos");
   }
+  // videoNo -> videoName as MAVI's own listing (searchDB, first 200) shows them.
+  std::map<std::string, std::string> search_db() const {
+    const RunResult r =
+        mavi::test::run({"curl", "-sS", "-H", "Authorization: " + kKey,
+                         process.url() + "/api/serve/video/searchDB?page=1&pageSize=200"});
+    INFO("searchDB: " << r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const json answer = json::parse(r.out);  // kept alive for the loop below
+    std::map<std::string, std::string> listed;
+    for (const auto& v : answer.at("data").at("videoData"))
+      listed[v.at("videoNo").get<std::string>()] = v.at("videoName").get<std::string>();
+    return listed;
+  }
 };
 
 std::vector<std::string> tool(const Sandbox& sandbox, const fs::path& journal,
@@ -157,6 +170,13 @@ void expect_exactly_once(const Sandbox& sandbox, const Batch& batch, const fs::p
     REQUIRE(by_name.count(mavi_name) == 1);
     CHECK(by_name[mavi_name].size() == 1);
     CHECK(by_name[mavi_name].front() == uploaded_as[file]);
+  }
+  // MAVI's listing agrees with the store: the same videos under the same names.
+  const std::map<std::string, std::string> listed = sandbox.search_db();
+  CHECK(listed.size() == videos.size());
+  for (const auto& [file, video_no] : uploaded_as) {
+    INFO(file);
+    CHECK(listed.count(video_no) == 1);
   }
 }
 
