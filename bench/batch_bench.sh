@@ -15,7 +15,8 @@
 # Environment: BATCH_FILES (default 20, the minimum), SECONDS_MIN/SECONDS_MAX (clip lengths,
 #              default 5 and 8), JOBS (default nproc), BANDWIDTH (bytes/s, default calibrated),
 #              BENCH_WORK (default bench/work; the corpus is kept in $BENCH_WORK/batch_corpus),
-#              KEEP=1 (keep the run's folder).
+#              ROUNDS (default 1: P, U and T are measured ROUNDS times in turn, medians
+#              reported), KEEP=1 (keep the run's folder).
 # Results: the table on stdout and in bench/results/batch_bench.md.
 set -euo pipefail
 
@@ -30,6 +31,7 @@ sandbox=$build_dir/bin/mavi-sandbox
 files_wanted=${BATCH_FILES:-20}
 len_min=${SECONDS_MIN:-5}
 len_max=${SECONDS_MAX:-8}
+rounds=${ROUNDS:-1}
 jobs=${JOBS:-$(nproc)}
 work=${BENCH_WORK:-$root/bench/work}
 corpus=$work/batch_corpus
@@ -135,21 +137,21 @@ timed() {
 }
 journal_opt() { [ "$pipelined" = 1 ] && printf '%s\n' --journal "$run/$1.sqlite"; return 0; }
 
-# --- P: preparation alone -------------------------------------------------------------------
+# --- the measures -----------------------------------------------------------------------------
 
-echo "preparing $files_wanted files (-j $jobs) ..." >&2
-mapfile -t jopt < <(journal_opt prepare)
-timed prepare "$prog" --no-upload --quiet -o "$run/prepared" "${jobs_opt[@]}" "${jopt[@]}" "$corpus"
-prep_s=$secs prep_kb=$peak_kb
-prepared_count=$(find "$run/prepared" -name '*.mp4' -type f | wc -l)
-[ "$prepared_count" -eq "$files_wanted" ] || {
-  echo "batch_bench: $prepared_count prepared files, expected $files_wanted" >&2; exit 1; }
-prepared_bytes=$(find "$run/prepared" -name '*.mp4' -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
-
-# --- U: upload alone (calibrating the bandwidth) ---------------------------------------------
+# prepare_alone R: P of round R, into $run/prepared-R; sets $prep_s, $prep_kb, $prepared_bytes.
+prepare_alone() {
+  local out=$run/prepared-$1 j n
+  mapfile -t j < <(journal_opt "prepare-$1")
+  timed "prepare-$1" "$prog" --no-upload --quiet -o "$out" "${jobs_opt[@]}" "${j[@]}" "$corpus"
+  prep_s=$secs prep_kb=$peak_kb
+  n=$(find "$out" -name '*.mp4' -type f | wc -l)
+  [ "$n" -eq "$files_wanted" ] || { echo "batch_bench: $n prepared files, expected $files_wanted" >&2; exit 1; }
+  prepared_bytes=$(find "$out" -name '*.mp4' -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+}
 
 # upload_alone NAME B FILE...: uploads FILEs to a fresh sandbox at B bytes/s, one at a time;
-# sets $up_s (wall time).
+# sets $up_s.
 upload_alone() {
   local name=$1 bw=$2 j n
   shift 2
@@ -161,58 +163,82 @@ upload_alone() {
   stop_sandbox
   [ "$n" -eq $# ] || { echo "batch_bench: $n videos stored, expected $#" >&2; exit 1; }
 }
+
+# pipeline R: T of round R, the whole corpus prepared and uploaded by one command with a fresh
+# journal and a fresh sandbox at $bandwidth; sets $total_s, $total_kb.
+pipeline() {
+  local j n
+  start_sandbox "$bandwidth"
+  mapfile -t j < <(journal_opt "pipeline-$1")
+  timed "pipeline-$1" "$prog" --quiet --uploads-per-minute 0 --base-url "$base" "${jobs_opt[@]}" "${j[@]}" "$corpus"
+  total_s=$secs total_kb=$peak_kb
+  n=$(stored_videos)
+  stop_sandbox
+  [ "$n" -eq "$files_wanted" ] || { echo "batch_bench: $n videos stored, expected $files_wanted" >&2; exit 1; }
+}
+
+mode=$( [ "$pipelined" = 1 ] && echo pipelined || echo 'one file at a time: no pipeline in this build')
 factor=
-mapfile -t prepared < <(find "$run/prepared" -name '*.mp4' -type f | LC_ALL=C sort)
-if [ -n "${BANDWIDTH:-}" ]; then
-  bandwidth=$BANDWIDTH
-else
-  # bytes / P would do if an upload took exactly bytes / B; it takes longer (start-up, the
-  # check before sending, the sandbox's pacing and its check of the stored file). Measure the
-  # factor on a few files, then scale B so that U ~= P.
-  bandwidth=$(echo "$prepared_bytes / $prep_s" | bc)
-  sample=("${prepared[@]:0:4}")
-  sample_bytes=$(stat -c %s "${sample[@]}" | awk '{s+=$1} END {print s}')
-  echo "calibrating: ${#sample[@]} files at $bandwidth B/s ..." >&2
-  upload_alone calibrate "$bandwidth" "${sample[@]}"
-  factor=$(echo "scale=4; $up_s / ($sample_bytes / $bandwidth)" | bc)
-  bandwidth=$(echo "$bandwidth * $factor" | bc | cut -d. -f1)
-fi
-echo "uploading the prepared files at $bandwidth B/s ..." >&2
-upload_alone upload "$bandwidth" "${prepared[@]}"
-
-# --- T: the whole pipeline --------------------------------------------------------------------
-
-echo "prepare and upload, $( [ "$pipelined" = 1 ] && echo pipelined || echo 'one file at a time (no pipeline in this build)') ..." >&2
-start_sandbox "$bandwidth"
-mapfile -t jopt < <(journal_opt pipeline)
-timed pipeline "$prog" --quiet --uploads-per-minute 0 --base-url "$base" "${jobs_opt[@]}" "${jopt[@]}" "$corpus"
-total_s=$secs total_kb=$peak_kb
-uploaded=$(stored_videos)
-stop_sandbox
-[ "$uploaded" -eq "$files_wanted" ] || { echo "batch_bench: $uploaded videos stored, expected $files_wanted" >&2; exit 1; }
+rows=()
+for round in $(seq "$rounds"); do
+  echo "round $round/$rounds: preparing $files_wanted files${jobs_opt[*]:+ (${jobs_opt[*]})} ..." >&2
+  prepare_alone "$round"
+  mapfile -t prepared < <(find "$run/prepared-$round" -name '*.mp4' -type f | LC_ALL=C sort)
+  if [ "$round" = 1 ]; then
+    if [ -n "${BANDWIDTH:-}" ]; then
+      bandwidth=$BANDWIDTH
+    else
+      # bytes / P would do if an upload took exactly bytes / B; it takes longer (start-up,
+      # the check before sending, the sandbox's pacing and its check of the stored file).
+      # Measure that factor on a few files, then scale B so that U ~= P.
+      bandwidth=$(echo "$prepared_bytes / $prep_s" | bc)
+      sample=("${prepared[@]:0:4}")
+      sample_bytes=$(stat -c %s "${sample[@]}" | awk '{s+=$1} END {print s}')
+      echo "calibrating: ${#sample[@]} files at $bandwidth B/s ..." >&2
+      upload_alone calibrate "$bandwidth" "${sample[@]}"
+      factor=$(echo "scale=4; $up_s / ($sample_bytes / $bandwidth)" | bc)
+      bandwidth=$(echo "$bandwidth * $factor" | bc | cut -d. -f1)
+    fi
+    first_prepared_bytes=$prepared_bytes
+  fi
+  echo "round $round/$rounds: uploading the prepared files at $bandwidth B/s ..." >&2
+  upload_alone "upload-$round" "$bandwidth" "${prepared[@]}"
+  echo "round $round/$rounds: prepare and upload ($mode) ..." >&2
+  pipeline "$round"
+  rows+=("$round $prep_s $up_s $total_s $prep_kb $total_kb")
+done
 
 # --- report -----------------------------------------------------------------------------------
 
-max_s=$(echo "if ($prep_s > $up_s) $prep_s else $up_s" | bc)
-sum_s=$(echo "$prep_s + $up_s" | bc)
-ratio_max=$(echo "scale=3; $total_s / $max_s" | bc)
-ratio_sum=$(echo "scale=3; $total_s / $sum_s" | bc)
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+column() { printf '%s\n' "${rows[@]}" | awk -v c="$1" '{print $c}'; }
+ratios() {  # P U T -> "max sum T/max T/sum"
+  echo "$1 $2 $3" | awk '{m = ($1 > $2) ? $1 : $2; s = $1 + $2; printf "%.2f %.2f %.3f %.3f", m, s, $3 / m, $3 / s}'
+}
+prep_med=$(column 2 | median)
+up_med=$(column 3 | median)
+total_med=$(column 4 | median)
+read -r max_s sum_s ratio_max ratio_sum <<<"$(ratios "$prep_med" "$up_med" "$total_med")"
 met=$( [ "$(echo "$ratio_max <= 1.15" | bc)" = 1 ] && echo met || echo 'NOT met')
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 mib() { echo "scale=2; $1 / 1048576" | bc | sed 's/^\./0./'; }
 {
   echo "Batch benchmark: $files_wanted clips, ${media_seconds} s of 1280x720 25 fps video in all (MPEG-4 Part 2 + MP2 AVI and MPEG-2 + AAC MKV, $(mib "$corpus_bytes") MiB), every one re-encoded;"
-  echo "mavi-prepare-and-upload $("$prog" --version 2>/dev/null | head -1 | awk '{print $NF}'), $( [ "$pipelined" = 1 ] && echo pipelined || echo 'NOT pipelined (this build has no batch runner)'), ${jobs_opt[*]:-no -j}, upload concurrency 1, no pacing;"
-  echo "mavi-sandbox --max-bandwidth $bandwidth B/s ($(mib "$bandwidth") MiB/s${factor:+, calibration factor $factor}) for $(mib "$prepared_bytes") MiB of prepared files;"
+  echo "mavi-prepare-and-upload $("$prog" --version 2>/dev/null | head -1 | awk '{print $NF}') ($mode), ${jobs_opt[*]:-no -j}, upload concurrency 1, no pacing, $rounds round(s) of P, U, T in turn;"
+  echo "mavi-sandbox --max-bandwidth $bandwidth B/s ($(mib "$bandwidth") MiB/s${factor:+, calibration factor $factor}) for $(mib "$first_prepared_bytes") MiB of prepared files;"
   echo "$(nproc) cores ($cpu), load $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(date -u +%Y-%m-%dT%H:%MZ)."
   echo
-  echo "| measure | wall time | peak RSS |"
-  echo "| --- | ---: | ---: |"
-  echo "| P: preparation alone (\`--no-upload -o DIR${jobs_opt[*]:+ ${jobs_opt[*]}}\`) | $prep_s s | $((prep_kb / 1024)) MB |"
-  echo "| U: upload alone (prepared files, one at a time) | $up_s s | |"
-  echo "| T: prepare and upload, one command | $total_s s | $((total_kb / 1024)) MB |"
-  echo "| max(P, U) | $max_s s | |"
-  echo "| P + U (sequential) | $sum_s s | |"
+  echo "| round | P: prepare alone | U: upload alone | T: prepare and upload | max(P, U) | P + U | T / max(P, U) | T / (P + U) | peak RSS P / T |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  for row in "${rows[@]}"; do
+    read -r r p u t pk tk <<<"$row"
+    read -r m su rm rs <<<"$(ratios "$p" "$u" "$t")"
+    echo "| $r | $p s | $u s | $t s | $m s | $su s | $rm | $rs | $((pk / 1024)) / $((tk / 1024)) MB |"
+  done
+  if [ "$rounds" -gt 1 ]; then
+    echo "| median | $prep_med s | $up_med s | $total_med s | $max_s s | $sum_s s | $ratio_max | $ratio_sum | |"
+  fi
   echo
-  echo "T / max(P, U) = $ratio_max (target <= 1.15: $met); T / (P + U) = $ratio_sum."
+  echo "P: \`--no-upload -o DIR${jobs_opt[*]:+ ${jobs_opt[*]}}\`; U: the prepared files (acceptable as they are) uploaded by one command; T: one command from the originals."
+  echo "T / max(P, U) = $ratio_max (target <= 1.15: $met); T / (P + U) = $ratio_sum (1.0 = no overlap at all)."
 } | tee "$results/batch_bench.md"
