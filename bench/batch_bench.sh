@@ -210,7 +210,7 @@ done
 
 # --- report -----------------------------------------------------------------------------------
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { sort -n | awk '{a[NR]=$1} END {m = int((NR+1)/2); printf "%.2f\n", (NR % 2) ? a[m] : (a[m] + a[m+1]) / 2}'; }
 column() { printf '%s\n' "${rows[@]}" | awk -v c="$1" '{print $c}'; }
 ratios() {  # P U T -> "max sum T/max T/sum"
   echo "$1 $2 $3" | awk '{m = ($1 > $2) ? $1 : $2; s = $1 + $2; printf "%.2f %.2f %.3f %.3f", m, s, $3 / m, $3 / s}'
