@@ -319,6 +319,13 @@ void Journal::record_failure(std::int64_t id, std::string_view error) {
   });
 }
 
+void Journal::record_skipped(std::int64_t id, std::string_view reason) {
+  impl_->change(id, FileState::skipped, reason, [&] {
+    auto update = impl_->db.prepare("UPDATE files SET error = ? WHERE id = ?");
+    update.bind(1, reason).bind(2, id).run();
+  });
+}
+
 void Journal::reset(std::int64_t id, std::string_view reason) {
   impl_->change(id, FileState::pending, reason, [&] {
     auto update = impl_->db.prepare(

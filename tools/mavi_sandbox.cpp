@@ -81,6 +81,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 86400.0));
   app.add_option("--client-id", config.client_id, "clientId sent in classic callbacks")
       ->capture_default_str();
+  app.add_flag("--require-audio", config.require_audio,
+               "Processing ends FAIL for videos without an audio track");
   app.add_option("--fail-rate", config.faults.fail_rate,
                  "Fraction of uploads answered HTTP 500 or 503")
       ->check(CLI::Range(0.0, 1.0));

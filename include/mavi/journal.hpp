@@ -88,6 +88,8 @@ class Journal {
   // MAVI's processing status (UNPARSE, PARSE, FAIL); PARSE and FAIL move the file to processed.
   void record_video_status(std::int64_t id, std::string_view video_status);
   void record_failure(std::int64_t id, std::string_view error);
+  // State `skipped` (rejected by the rules), with the reason kept as the record's error.
+  void record_skipped(std::int64_t id, std::string_view reason);
   // Back to `pending` so the next run does the work again (--force).
   void reset(std::int64_t id, std::string_view reason);
 

@@ -25,7 +25,11 @@ const std::string kKey = "sk-TESTKEY-12345";
 mavi::test::RunResult upload(const FakeMavi& server, std::vector<std::string> args,
                              std::map<std::string, std::string> env = {{"MAVI_API_KEY", kKey}}) {
   std::vector<std::string> argv{mavi::test::program("mavi-prepare-and-upload").string(),
-                                "--base-url", server.base_url(), "--uploads-per-minute", "0"};
+                                "--base-url",
+                                server.base_url(),
+                                "--uploads-per-minute",
+                                "0",
+                                "--no-journal"};
   argv.insert(argv.end(), args.begin(), args.end());
   mavi::test::RunOptions options;
   options.env = std::move(env);

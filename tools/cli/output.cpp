@@ -130,6 +130,10 @@ std::string dump(const json& j) {
   return j.dump(2, ' ', false, json::error_handler_t::replace);
 }
 
+std::string dump_line(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 json rational_json(const Rational& r, char separator) {
   if (!r.valid())
     return nullptr;

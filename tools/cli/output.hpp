@@ -38,6 +38,8 @@ namespace mavi::cli {
 
 // Serialises for printing. Invalid UTF-8 (file names are bytes) is replaced, never thrown on.
 std::string dump(const Json& j);
+// The same on one line (JSON Lines).
+std::string dump_line(const Json& j);
 
 // A rational as FFmpeg prints it ("30000/1001", "16:9"); null when unknown.
 Json rational_json(const Rational& r, char separator);

@@ -1,35 +1,30 @@
 // mavi-prepare-and-upload: check each video, remux or re-encode what needs it into a verified
-// MP4 (in the output folder, or a private temporary one), upload what MAVI accepts and report
-// its answer. Options -> discover -> check -> plan -> prepare -> upload -> print -> exit status.
-#include <fcntl.h>
-#include <unistd.h>
-
+// MP4, upload what MAVI accepts and report its answer, as a resumable pipeline over any number
+// of files. Options -> discover -> run_batch (libmavi) -> print -> exit status.
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <iostream>
 #include <optional>
-#include <set>
 #include <string>
-#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/output.hpp"
-#include "mavi/check.hpp"
+#include "mavi/batch.hpp"
 #include "mavi/discover.hpp"
 #include "mavi/error.hpp"
+#include "mavi/journal.hpp"
 #include "mavi/log.hpp"
-#include "mavi/plan.hpp"
 #include "mavi/prepare.hpp"
-#include "mavi/upload.hpp"
 #include "mavi/version.hpp"
-#include "prepare_and_upload/progress_bar.hpp"
-#include "prepare_and_upload/upload_step.hpp"
+#include "prepare_and_upload/file_report.hpp"
+#include "prepare_and_upload/journal_report.hpp"
+#include "prepare_and_upload/status_line.hpp"
+#include "prepare_and_upload/upload_options.hpp"
 
 namespace {
 
@@ -38,6 +33,8 @@ using mavi::cli::ExitCode;
 using mavi::cli::Json;
 using mavi::cli::to_int;
 
+constexpr std::uintmax_t kDefaultMaxWorkBytes = 10ull << 30;  // 10 GiB
+
 struct Options {
   std::vector<std::string> paths;
   std::string output_dir;
@@ -45,321 +42,255 @@ struct Options {
   bool dry_run = false;
   bool copy_ok = false;
   bool json = false;
+  bool json_lines = false;
   bool quiet = false;
   mavi::PrepareOptions prepare;
   int max_height = 0;  // 0: no limit
   mavi::Rules rules;
   mavi::tools::UploadCliOptions upload;
+  // batches
+  unsigned jobs = 0;
+  unsigned upload_concurrency = 1;
+  std::string work_dir;
+  bool keep_prepared = false;
+  std::uintmax_t max_work_bytes = kDefaultMaxWorkBytes;
+  std::string journal;
+  bool no_journal = false;
+  bool force = false;
+  bool report = false;
+  bool wait = false;
+  double wait_timeout_seconds = 1800;
+  std::pair<unsigned, unsigned> shard{0, 1};
 };
 
-enum class Status { prepared, ok, copied, planned, skipped, failed, uploaded };
-
-std::string_view to_string(Status s) {
-  switch (s) {
-    case Status::prepared:
-      return "prepared";
-    case Status::ok:
-      return "ok";
-    case Status::copied:
-      return "copied";
-    case Status::planned:
-      return "planned";
-    case Status::skipped:
-      return "skipped";
-    case Status::failed:
-      return "failed";
-    case Status::uploaded:
-      return "uploaded";
+// "K/N" with 0 <= K < N.
+std::string parse_shard(const std::string& text, std::pair<unsigned, unsigned>& shard) {
+  const auto slash = text.find('/');
+  try {
+    if (slash == std::string::npos)
+      throw std::invalid_argument(text);
+    std::size_t used_k = 0, used_n = 0;
+    const unsigned long k = std::stoul(text.substr(0, slash), &used_k);
+    const unsigned long n = std::stoul(text.substr(slash + 1), &used_n);
+    if (used_k != slash || used_n != text.size() - slash - 1 || n == 0 || k >= n || n > 100000)
+      throw std::invalid_argument(text);
+    shard = {static_cast<unsigned>(k), static_cast<unsigned>(n)};
+    return {};
+  } catch (const std::exception&) {
+    return "--shard must be K/N with 0 <= K < N (e.g. 0/4), not '" + text + "'";
   }
-  return "failed";
 }
-
-struct FileReport {
-  fs::path path;
-  std::optional<mavi::Verdict> verdict;
-  mavi::Action action = mavi::Action::none;
-  std::optional<fs::path> output;
-  Status status = Status::failed;
-  std::string error;       // why skipped or failed
-  std::string error_kind;  // Errc name when failed
-  std::optional<mavi::Plan> plan;
-  double elapsed_s = 0;
-  double speed = 0;
-  std::optional<mavi::UploadResult> upload;  // MAVI's answer, once uploaded
-};
-
-// Output names: the input's stem + ".mp4" (or the input's own name for a copy), made unique
-// within this run and never the path of any input.
-class OutputNames {
- public:
-  OutputNames(fs::path dir, const std::vector<fs::path>& inputs) : dir_(std::move(dir)) {
-    for (const auto& in : inputs)
-      inputs_.push_back(in);
-  }
-  fs::path take(const fs::path& input, bool keep_extension) {
-    const std::string stem = input.stem().string();
-    const std::string ext = keep_extension ? input.extension().string() : ".mp4";
-    for (int n = 1;; ++n) {
-      fs::path candidate = dir_ / (n == 1 ? stem + ext : stem + "-" + std::to_string(n) + ext);
-      if (used_.count(candidate.lexically_normal().string()) != 0 || is_an_input(candidate)) {
-        continue;
-      }
-      used_.insert(candidate.lexically_normal().string());
-      return candidate;
-    }
-  }
-
- private:
-  bool is_an_input(const fs::path& candidate) const {
-    std::error_code ec;
-    if (!fs::exists(candidate, ec))
-      return false;
-    for (const auto& in : inputs_) {
-      if (fs::equivalent(in, candidate, ec))
-        return true;
-    }
-    return false;
-  }
-  fs::path dir_;
-  std::vector<fs::path> inputs_;
-  std::set<std::string> used_;
-};
 
 void add_options(CLI::App& app, Options& o) {
   app.add_option("PATH", o.paths,
-                 "Files or folders to prepare (folders are walked for video extensions)")
-      ->required();
+                 "Files or folders to prepare and upload (folders are walked for video "
+                 "extensions)");
   app.add_option("-o,--output-dir", o.output_dir,
-                 "Folder for the prepared files (created if missing)");
+                 "Keep the prepared files in this folder (created if missing)");
   app.add_flag("--no-upload", o.no_upload, "Prepare only; do not upload (needs -o DIR)");
   app.add_flag("--dry-run", o.dry_run, "Print what would be done per file; touch nothing");
   app.add_flag("--copy-ok", o.copy_ok,
-               "Also copy files that are already acceptable into the output folder");
-  app.add_flag("--json", o.json, "Print one JSON report on stdout");
-  app.add_flag("-q,--quiet", o.quiet, "No progress bar and no notes on stderr");
+               "With --no-upload: also copy files that are already acceptable into -o DIR");
+  app.add_flag("--json", o.json, "Print one JSON report on stdout at the end");
+  app.add_flag("--json-lines", o.json_lines,
+               "Print one JSON object per event (checked, prepared, uploaded, parsed, failed, "
+               "...) on stdout as it happens");
+  app.add_flag("-q,--quiet", o.quiet, "No progress line and no notes on stderr");
+
+  const std::string prep = "Preparation";
   app.add_option("--preset", o.prepare.preset, "libx264 preset for re-encoding")
       ->capture_default_str()
       ->check(CLI::IsMember({"ultrafast", "superfast", "veryfast", "faster", "fast", "medium",
-                             "slow", "slower", "veryslow", "placebo"}));
+                             "slow", "slower", "veryslow", "placebo"}))
+      ->group(prep);
   app.add_option("--crf", o.prepare.crf, "libx264 quality (0 best .. 51 worst)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 51));
+      ->check(CLI::Range(0, 51))
+      ->group(prep);
   app.add_option("--max-height", o.max_height,
                  "Downscale taller video to this height, keeping the aspect ratio")
-      ->check(CLI::Range(16, 8640));
-  app.add_option("--threads", o.prepare.threads, "Codec threads (0: automatic)")
+      ->check(CLI::Range(16, 8640))
+      ->group(prep);
+  app.add_option("--threads", o.prepare.threads,
+                 "Codec threads per file (0: a fair share of the cores per running job)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 256));
+      ->check(CLI::Range(0, 256))
+      ->group(prep);
   app.add_option("--max-size", o.prepare.max_size_bytes,
                  "Largest acceptable file in bytes; larger results are re-encoded to fit")
       ->capture_default_str()
-      ->check(CLI::Range(std::uintmax_t{1'000'000}, std::uintmax_t{1'000'000'000'000}));
+      ->check(CLI::Range(std::uintmax_t{1'000'000}, std::uintmax_t{1'000'000'000'000}))
+      ->group(prep);
   app.add_flag("--strict", o.rules.strict,
                "Also fix what is only a warning: pixel format, odd size, rotation, HDR, "
-               "interlacing");
+               "interlacing")
+      ->group(prep);
+
+  const std::string batch = "Batch";
+  app.add_option("-j,--jobs", o.jobs, "Files checked and prepared in parallel (0: one per core)")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 1024u))
+      ->group(batch);
+  app.add_option("--upload-concurrency", o.upload_concurrency, "Uploads running at the same time")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 64u))
+      ->group(batch);
+  app.add_option("--work-dir", o.work_dir,
+                 "Folder for prepared files waiting to be uploaded (default: a private "
+                 "temporary folder)")
+      ->group(batch);
+  app.add_flag("--keep-prepared", o.keep_prepared,
+               "Keep prepared files in the work folder after uploading them")
+      ->group(batch);
+  app.add_option("--max-work-bytes", o.max_work_bytes,
+                 "Pause preparing while the prepared files not yet uploaded would exceed this "
+                 "(suffixes k, M, G accepted; default 10G)")
+      ->transform(CLI::AsSizeValue(false))
+      ->group(batch);
+  app.add_option("--journal", o.journal,
+                 "SQLite journal of this batch (default: $XDG_STATE_HOME/mavi/journal.sqlite "
+                 "or ~/.local/state/mavi/journal.sqlite)")
+      ->group(batch);
+  app.add_flag("--no-journal", o.no_journal,
+               "Keep no journal: no resuming, and no protection against uploading the same "
+               "content twice across runs")
+      ->group(batch);
+  app.add_flag("--force", o.force, "Upload again what the journal says is already uploaded")
+      ->group(batch);
+  app.add_flag("--report", o.report,
+               "Print what the journal knows (with --json: every file and transition) and exit")
+      ->group(batch);
+  app.add_flag("--wait", o.wait,
+               "After uploading, poll MAVI until every uploaded video is PARSE or FAIL")
+      ->group(batch);
+  app.add_option("--wait-timeout", o.wait_timeout_seconds, "Seconds --wait polls at most")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 7.0 * 24 * 3600))
+      ->group(batch);
+  app.add_option_function<std::string>(
+         "--shard",
+         [&o](const std::string& text) {
+           if (const std::string error = parse_shard(text, o.shard); !error.empty())
+             throw CLI::ValidationError(error);
+         },
+         "Only the files whose content fingerprint falls in shard K of N (0 <= K < N), for "
+         "running one batch as N tasks")
+      ->type_name("K/N")
+      ->group(batch);
   mavi::tools::add_upload_options(app, o.upload);
 }
 
-// Copies an acceptable file into place through a temporary name, like prepare() does.
-void copy_into_place(const fs::path& input, const fs::path& output) {
-  const fs::path temp = output.parent_path() / ("." + output.filename().string() + ".partial");
-  std::error_code ec;
-  fs::copy_file(input, temp, fs::copy_options::overwrite_existing, ec);
-  if (!ec)
-    fs::rename(temp, output, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw mavi::Error(ec == std::errc::no_space_on_device  ? mavi::Errc::disk_full
-                      : ec == std::errc::permission_denied ? mavi::Errc::permission_denied
-                                                           : mavi::Errc::io,
-                      "copying " + input.string() + " to " + output.string() + ": " + ec.message(),
-                      ec.value());
-  }
-}
+struct Counts {
+  std::size_t uploaded = 0, prepared = 0, ok = 0, copied = 0, planned = 0, skipped = 0,
+              already_uploaded = 0, duplicates = 0, failed = 0, processing_failed = 0, parsed = 0;
+};
 
-std::string first_error(const mavi::Verdict& verdict) {
-  for (const auto& f : verdict.findings) {
-    if (f.severity == mavi::Severity::error && f.fix == mavi::Action::none)
-      return f.message;
-  }
-  for (const auto& f : verdict.findings) {
-    if (f.severity == mavi::Severity::error)
-      return f.message;
-  }
-  return "rejected";
-}
-
-// Fills `r` as it goes, so a failure still reports the verdict and plan.
-void process(FileReport& r, const fs::path& path, OutputNames& names, const Options& o,
-             mavi::prepare_tool::ProgressBar& bar) {
-  r.path = path;
-  const mavi::CheckResult checked = mavi::check(path, {}, o.rules);
-  r.verdict = checked.verdict;
-  r.action = checked.verdict.action;
-  if (checked.verdict.kind == mavi::VerdictKind::rejected || !checked.media) {
-    r.status = Status::skipped;
-    r.error = first_error(checked.verdict);
-    return;
-  }
-  if (checked.verdict.kind == mavi::VerdictKind::ok) {
-    r.status = Status::ok;
-    if (o.copy_ok) {
-      // An acceptable file keeps its own name and extension.
-      const fs::path output = names.take(path, true);
-      r.output = output;
-      if (!o.dry_run) {
-        copy_into_place(path, output);
-        r.status = Status::copied;
-      }
+Counts count(const mavi::BatchResult& result) {
+  Counts c;
+  for (const auto& f : result.files) {
+    switch (f.status) {
+      case mavi::FileStatus::uploaded:
+        ++c.uploaded;
+        break;
+      case mavi::FileStatus::prepared:
+        ++c.prepared;
+        break;
+      case mavi::FileStatus::ok:
+        ++c.ok;
+        break;
+      case mavi::FileStatus::copied:
+        ++c.copied;
+        break;
+      case mavi::FileStatus::planned:
+        ++c.planned;
+        break;
+      case mavi::FileStatus::skipped:
+        ++c.skipped;
+        c.already_uploaded += f.already_uploaded ? 1 : 0;
+        c.duplicates += f.duplicate_of ? 1 : 0;
+        break;
+      case mavi::FileStatus::failed:
+        ++c.failed;
+        break;
     }
-    return;
+    if (f.upload && f.upload->video.video_status == "FAIL")
+      ++c.processing_failed;
+    if (f.upload && f.upload->video.video_status == "PARSE")
+      ++c.parsed;
   }
-  r.plan = mavi::plan(*checked.media, checked.verdict, o.prepare);
-  r.action = r.plan->action;
-  const fs::path output = names.take(path, false);
-  r.output = output;
-  if (o.dry_run) {
-    r.status = Status::planned;
-    return;
-  }
-  const std::string name = mavi::cli::printable(path.filename().string());
-  const mavi::PrepareResult done = mavi::prepare(path, output, *r.plan, o.prepare,
-                                                 [&](double done_s, double total_s, double speed) {
-                                                   bar.update(name, done_s, total_s, speed);
-                                                   return mavi::cli::interrupt_signal() == 0;
-                                                 });
-  bar.clear();
-  r.status = Status::prepared;
-  r.elapsed_s = done.elapsed.count();
-  r.speed = done.speed;
+  return c;
 }
 
-// Uploads the prepared (or copied, or already acceptable) file and records MAVI's answer.
-void upload_one(FileReport& r, const mavi::Client& client, const mavi::UploadOptions& options,
-                bool show_progress) {
-  const fs::path source =
-      (r.status == Status::prepared || r.status == Status::copied) && r.output ? *r.output : r.path;
-  mavi::UploadOptions named = options;
-  // MAVI sees the original name (with .mp4 when the file was re-muxed or re-encoded).
-  if (named.filename.empty() && r.status == Status::prepared) {
-    named.filename = r.path.stem().string() + ".mp4";
+Json summary_json(const Counts& c, const mavi::BatchResult& result, bool waited) {
+  Json s = {{"files", result.files.size()},
+            {"uploaded", c.uploaded},
+            {"prepared", c.prepared},
+            {"ok", c.ok},
+            {"copied", c.copied},
+            {"planned", c.planned},
+            {"skipped", c.skipped},
+            {"already_uploaded", c.already_uploaded},
+            {"duplicates", c.duplicates},
+            {"failed", c.failed},
+            {"outside_shard", result.outside_shard}};
+  if (waited) {
+    s["parsed"] = c.parsed;
+    s["processing_failed"] = c.processing_failed;
+    s["wait_timed_out"] = result.wait_timed_out;
   }
-  auto keep_going = [] { return mavi::cli::interrupt_signal() == 0; };
-  mavi::ProgressCallback progress =
-      show_progress ? mavi::tools::terminal_progress(
-                          std::cerr, mavi::cli::printable(r.path.filename().string()), keep_going)
-                    : mavi::ProgressCallback(
-                          [keep_going](const mavi::UploadProgress&) { return keep_going(); });
-  const mavi::tools::UploadOutcome outcome =
-      mavi::tools::upload_file(client, source, named, progress);
-  if (show_progress)
-    std::cerr << "\r\033[K" << std::flush;
-  if (outcome.uploaded) {
-    r.status = Status::uploaded;
-    r.upload = outcome.result;
-  } else {
-    r.status = Status::failed;
-    r.error = outcome.error->what();
-    r.error_kind = std::string(mavi::to_string(outcome.error->kind()));
-  }
+  s["interrupted"] = result.stopped;
+  return s;
 }
 
-Json plan_json(const mavi::Plan& plan) {
-  Json j;
-  j["action"] = std::string(mavi::to_string(plan.action));
-  Json streams = Json::array();
-  for (const auto& s : plan.streams) {
-    streams.push_back({{"index", s.input_index},
-                       {"type", std::string(mavi::to_string(s.type))},
-                       {"codec", s.input_codec},
-                       {"do", std::string(mavi::to_string(s.action))},
-                       {"output_codec", s.output_codec},
-                       {"reason", s.reason}});
+// The last lines of a human run: counts, then every failure with its reason.
+std::string summary_text(const Counts& c, const mavi::BatchResult& result, bool waited) {
+  std::string text = std::to_string(result.files.size()) + " files: " + std::to_string(c.uploaded) +
+                     " uploaded, " + std::to_string(c.skipped) + " skipped";
+  if (c.already_uploaded != 0)
+    text += " (" + std::to_string(c.already_uploaded) + " uploaded earlier)";
+  if (c.duplicates != 0)
+    text += " (" + std::to_string(c.duplicates) + " copies of another file)";
+  text += ", " + std::to_string(c.failed) + " failed";
+  if (c.prepared + c.ok + c.copied + c.planned != 0) {
+    text += ", " + std::to_string(c.prepared) + " prepared, " + std::to_string(c.ok) + " ok, " +
+            std::to_string(c.copied) + " copied, " + std::to_string(c.planned) + " planned";
   }
-  j["streams"] = streams;
-  if (plan.action == mavi::Action::transcode) {
-    const mavi::VideoSteps& v = plan.video;
-    j["video"] = {{"rotate_degrees", v.rotate_degrees},
-                  {"deinterlace", v.deinterlace},
-                  {"tone_map", std::string(mavi::to_string(v.tone_map))},
-                  {"crop_to_even", v.crop_to_even},
-                  {"scale", v.scale},
-                  {"width", v.width},
-                  {"height", v.height},
-                  {"pixel_format", v.pixel_format}};
-    j["video_bit_rate"] = plan.video_bit_rate ? Json(*plan.video_bit_rate) : Json(nullptr);
+  if (waited) {
+    text += "; MAVI: " + std::to_string(c.parsed) + " PARSE, " +
+            std::to_string(c.processing_failed) + " FAIL";
+    if (result.wait_timed_out)
+      text += ", gave up waiting for the rest";
   }
-  j["warnings"] = plan.warnings;
-  return j;
-}
-
-Json report_json(const FileReport& r) {
-  Json j;
-  j["path"] = r.path.string();
-  j["verdict"] = r.verdict ? Json(std::string(mavi::to_string(r.verdict->kind))) : Json(nullptr);
-  j["action"] = std::string(mavi::to_string(r.action));
-  j["output"] = r.output ? Json(r.output->string()) : Json(nullptr);
-  j["status"] = std::string(to_string(r.status));
-  j["upload"] = r.upload ? mavi::tools::upload_json(*r.upload) : Json(nullptr);
-  j["error"] = r.error.empty() ? Json(nullptr) : Json(r.error);
-  if (!r.error_kind.empty())
-    j["error_kind"] = r.error_kind;
-  if (r.verdict)
-    j["findings"] = r.verdict->findings;
-  if (r.plan)
-    j["plan"] = plan_json(*r.plan);
-  if (r.status == Status::prepared) {
-    j["elapsed_seconds"] = r.elapsed_s;
-    j["speed"] = r.speed;
-  }
-  return j;
-}
-
-std::string human_line(const FileReport& r) {
-  std::string status(to_string(r.status));
-  status.resize(std::max<size_t>(status.size(), 9), ' ');
-  std::string line = status + " " + mavi::cli::printable(r.path.string());
-  if (r.output && r.status != Status::ok) {
-    line += " -> " + mavi::cli::printable(r.output->string());
-  }
-  switch (r.status) {
-    case Status::prepared: {
-      char extra[96];
-      std::snprintf(extra, sizeof extra, "  (%s, %.1f s, %.1fx)",
-                    std::string(mavi::to_string(r.action)).c_str(), r.elapsed_s, r.speed);
-      line += extra;
-      break;
+  if (result.outside_shard != 0)
+    text += "; " + std::to_string(result.outside_shard) + " left to other shards";
+  text += "\n";
+  bool header = false;
+  for (const auto& f : result.files) {
+    const bool rejected =
+        f.status == mavi::FileStatus::skipped && !f.already_uploaded && !f.duplicate_of;
+    const bool failed_at_mavi = f.upload && f.upload->video.video_status == "FAIL";
+    if (f.status != mavi::FileStatus::failed && !rejected && !failed_at_mavi)
+      continue;
+    if (!header) {
+      text += "not uploaded or not processed:\n";
+      header = true;
     }
-    case Status::ok:
-      line += "  (already accepted)";
-      break;
-    case Status::copied:
-      line += "  (already accepted, copied)";
-      break;
-    case Status::planned:
-      line += "  (" + std::string(mavi::to_string(r.action)) + ")";
-      break;
-    case Status::uploaded: {
-      mavi::tools::UploadOutcome outcome;
-      outcome.result = r.upload;
-      line += "  " + mavi::cli::printable(mavi::tools::outcome_line(outcome));
-      break;
-    }
-    case Status::skipped:
-    case Status::failed:
-      line += ": " + (r.error_kind.empty() ? std::string() : r.error_kind + ": ") +
-              mavi::cli::printable(r.error);
-      break;
+    text += "  " + mavi::cli::printable(f.path.string()) + ": ";
+    if (failed_at_mavi)
+      text += "MAVI could not process the video (FAIL)";
+    else
+      text += (f.error_kind.empty() ? std::string() : f.error_kind + ": ") +
+              mavi::cli::printable(f.error);
+    text += "\n";
   }
-  return line;
+  return text;
 }
 
 std::string indent(const std::string& text) {
   std::string out;
-  size_t start = 0;
+  std::size_t start = 0;
   while (start < text.size()) {
-    size_t end = text.find('\n', start);
+    std::size_t end = text.find('\n', start);
     if (end == std::string::npos)
       end = text.size();
     out += "    " + text.substr(start, end - start) + "\n";
@@ -368,10 +299,29 @@ std::string indent(const std::string& text) {
   return out;
 }
 
+bool is_final_line(mavi::BatchEventKind kind, bool uploading) {
+  using K = mavi::BatchEventKind;
+  return kind == K::uploaded || kind == K::skipped || kind == K::failed ||
+         (!uploading && kind == K::prepared);
+}
+
+int report_journal(const Options& o) {
+  const fs::path path = o.journal.empty() ? mavi::Journal::default_path() : fs::path(o.journal);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    std::cerr << "mavi-prepare-and-upload: no journal at " << mavi::cli::printable(path.string())
+              << "\n";
+    return to_int(ExitCode::rejected);
+  }
+  mavi::Journal journal(path);
+  mavi::prepare_tool::print_journal(journal, o.json, std::cout);
+  return to_int(ExitCode::ok);
+}
+
 int run(int argc, char** argv) {
   CLI::App app{
-      "Check videos, remux or re-encode what MAVI would not accept into a verified "
-      "MP4, and upload them.\n",
+      "Check videos, remux or re-encode what MAVI would not accept into a verified MP4, "
+      "and upload them: a resumable pipeline for one file or thousands.\n",
       "mavi-prepare-and-upload"};
   Options o;
   add_options(app, o);
@@ -383,11 +333,25 @@ int run(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : to_int(ExitCode::usage);
   }
-  const bool uploading = !o.no_upload && !o.dry_run;
-  if (o.output_dir.empty() && o.no_upload && !o.dry_run) {
-    std::cerr << "mavi-prepare-and-upload: --no-upload needs -o DIR (where prepared files go)\n";
+  const auto usage_error = [](const std::string& message) {
+    std::cerr << "mavi-prepare-and-upload: " << message << "\n";
     return to_int(ExitCode::usage);
-  }
+  };
+  if (o.report)
+    return report_journal(o);
+  if (o.paths.empty())
+    return usage_error("no PATH given (see --help)");
+  if (o.json && o.json_lines)
+    return usage_error("--json and --json-lines are exclusive");
+  if (o.output_dir.empty() && o.no_upload && !o.dry_run)
+    return usage_error("--no-upload needs -o DIR (where prepared files go)");
+  if (o.copy_ok && !o.no_upload && !o.dry_run)
+    return usage_error(
+        "--copy-ok goes with --no-upload (acceptable files are uploaded as they are)");
+  if (!o.journal.empty() && o.no_journal)
+    return usage_error("--journal and --no-journal are exclusive");
+  const bool uploading = !o.no_upload && !o.dry_run;
+
   // libcurl's process-wide state, before any thread starts.
   const mavi::HttpGlobal http_global;
   std::optional<mavi::Client> client;
@@ -395,121 +359,156 @@ int run(int argc, char** argv) {
     try {
       client.emplace(mavi::tools::make_client_config(o.upload, std::cerr, std::cerr));
     } catch (const mavi::Error& e) {
+      return usage_error(e.what());
+    }
+  }
+  std::optional<mavi::Journal> journal;
+  if (uploading && !o.no_journal) {
+    try {
+      journal.emplace(o.journal.empty() ? mavi::Journal::default_path() : fs::path(o.journal));
+    } catch (const mavi::Error& e) {
       std::cerr << "mavi-prepare-and-upload: " << e.what() << "\n";
-      return to_int(ExitCode::usage);
+      return to_int(ExitCode::rejected);
     }
   }
-  const mavi::UploadOptions upload_options = mavi::tools::make_upload_options(o.upload);
-  // Without -o, prepared files only live until they are uploaded.
-  std::optional<fs::path> temp_dir;
-  if (uploading && o.output_dir.empty()) {
-    std::string pattern = (fs::temp_directory_path() / "mavi-prepare-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      std::cerr << "mavi-prepare-and-upload: cannot create a temporary folder\n";
-      return to_int(ExitCode::fixable);
-    }
-    temp_dir = pattern;
-    o.output_dir = pattern;
-  }
-  if (o.max_height > 0)
-    o.prepare.max_height = o.max_height;
-  o.prepare.strict = o.rules.strict;
-  o.rules.max_size_bytes = o.prepare.max_size_bytes;
   mavi::set_log_level(mavi::LogLevel::quiet);
   mavi::cli::install_interrupt_handlers();
 
   std::vector<fs::path> paths(o.paths.begin(), o.paths.end());
   const mavi::Discovery found = mavi::discover(paths);
-  std::vector<FileReport> reports;
-  for (const auto& note : found.notes) {
-    if (note.is_error) {
-      FileReport r;
-      r.path = note.path;
-      r.status = Status::failed;
-      r.error = note.reason;
-      reports.push_back(r);
-    } else if (!o.quiet) {
-      std::cerr << "note: " << mavi::cli::printable(note.path.string()) << ": " << note.reason
-                << "\n";
-    }
-  }
-  const fs::path dir = o.output_dir.empty() ? fs::path(".") : fs::path(o.output_dir);
-  if (!o.dry_run) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec || !fs::is_directory(dir)) {
-      std::cerr << "mavi-prepare-and-upload: cannot use output folder " << dir.string() << ": "
-                << (ec ? ec.message() : "not a folder") << "\n";
-      return to_int(ExitCode::fixable);
-    }
-  }
-  std::vector<fs::path> inputs;
+  std::vector<fs::path> files;
   for (const auto& f : found.files)
-    inputs.push_back(f.path);
-  OutputNames names(dir, inputs);
-
-  mavi::prepare_tool::ProgressBar bar(o.quiet);
-  for (const auto& file : found.files) {
-    if (mavi::cli::interrupt_signal() != 0)
-      break;
-    FileReport r;
-    try {
-      process(r, file.path, names, o, bar);
-      if (client &&
-          (r.status == Status::ok || r.status == Status::copied || r.status == Status::prepared)) {
-        upload_one(r, *client, upload_options, bar.enabled());
-      }
-    } catch (const mavi::Error& e) {
-      bar.clear();
-      r.status = Status::failed;
-      r.error = e.what();
-      r.error_kind = std::string(mavi::to_string(e.kind()));
-    } catch (const std::exception& e) {
-      bar.clear();
-      r.status = Status::failed;
-      r.error = std::string("internal error: ") + e.what();
-      r.error_kind = "internal";
+    files.push_back(f.path);
+  for (const auto& note : found.notes) {
+    if (!o.quiet || note.is_error) {
+      std::cerr << (note.is_error ? "error: " : "note: ")
+                << mavi::cli::printable(note.path.string()) << ": " << note.reason << "\n";
     }
-    if (!o.json) {
-      std::cout << human_line(r) << "\n";
-      if (o.dry_run && r.plan)
-        std::cout << indent(mavi::describe(*r.plan));
-      std::cout.flush();
-    }
-    reports.push_back(std::move(r));
   }
 
-  if (temp_dir) {
-    std::error_code ignored;
-    fs::remove_all(*temp_dir, ignored);
+  mavi::BatchOptions batch;
+  batch.rules = o.rules;
+  batch.rules.max_size_bytes = o.prepare.max_size_bytes;
+  batch.prepare = o.prepare;
+  batch.prepare.strict = o.rules.strict;
+  if (o.max_height > 0)
+    batch.prepare.max_height = o.max_height;
+  batch.jobs = o.jobs;
+  batch.upload_concurrency = o.upload_concurrency;
+  batch.upload = !o.no_upload;
+  batch.dry_run = o.dry_run;
+  batch.copy_ok = o.copy_ok;
+  batch.output_dir = o.output_dir;
+  batch.work_dir = o.work_dir;
+  batch.keep_prepared = o.keep_prepared;
+  batch.max_work_bytes = o.max_work_bytes;
+  batch.force = o.force;
+  batch.shard_index = o.shard.first;
+  batch.shard_count = o.shard.second;
+  batch.wait = o.wait;
+  batch.wait_timeout = std::chrono::seconds(static_cast<long long>(o.wait_timeout_seconds));
+  batch.upload_options = mavi::tools::make_upload_options(o.upload);
+  batch.should_stop = [] { return mavi::cli::interrupt_signal() != 0; };
+
+  mavi::prepare_tool::StatusLine status(files.size(), uploading, o.quiet || o.json_lines);
+  batch.prepare_progress = [&](const fs::path& file, double done_s, double total_s, double speed) {
+    status.on_prepare(file, done_s, total_s, speed);
+  };
+  batch.upload_progress = [&](const fs::path& file, const mavi::UploadProgress& p) {
+    status.on_upload(file, p);
+  };
+  batch.observer = [&](const mavi::BatchEvent& event) {
+    if (o.json_lines) {
+      std::cout << mavi::cli::dump_line(mavi::prepare_tool::event_json(event)) << "\n"
+                << std::flush;
+      return;
+    }
+    status.on_event(event);
+    if (o.json)
+      return;
+    if (is_final_line(event.kind, uploading)) {
+      status.print(mavi::prepare_tool::outcome_line(event.file) + "\n");
+    } else if (event.kind == mavi::BatchEventKind::processed) {
+      status.print("processed " + mavi::cli::printable(event.file.path.string()) + "  " +
+                   mavi::cli::printable(event.file.upload->video.video_no) + "  " +
+                   event.file.upload->video.video_status + "\n");
+    }
+  };
+
+  mavi::BatchResult result;
+  try {
+    result =
+        mavi::run_batch(files, batch, client ? &*client : nullptr, journal ? &*journal : nullptr);
+  } catch (const mavi::Error& e) {
+    status.clear();
+    std::cerr << "mavi-prepare-and-upload: " << e.what() << "\n";
+    return to_int(e.kind() == mavi::Errc::invalid_argument ? ExitCode::usage : ExitCode::rejected);
   }
-  std::size_t counts[7] = {};
-  for (const auto& r : reports)
-    ++counts[static_cast<int>(r.status)];
+  status.clear();
+
+  // Files that only ever got a verdict (no upload, ok, planned) have no final event: print
+  // them now, in input order.
+  if (!o.json && !o.json_lines) {
+    for (const auto& f : result.files) {
+      const bool printed = f.status == mavi::FileStatus::uploaded ||
+                           f.status == mavi::FileStatus::skipped ||
+                           f.status == mavi::FileStatus::failed ||
+                           (f.status == mavi::FileStatus::prepared && !uploading) ||
+                           f.status == mavi::FileStatus::copied;
+      if (printed)
+        continue;
+      std::cout << mavi::prepare_tool::outcome_line(f) << "\n";
+      if (o.dry_run && f.plan)
+        std::cout << indent(mavi::describe(*f.plan));
+    }
+  }
+  Counts counts = count(result);
+  const bool waited = o.wait && uploading;
+  for (const auto& note : found.notes) {
+    if (note.is_error)  // a named PATH that is missing or cannot be listed
+      ++counts.failed;
+  }
   if (o.json) {
     Json doc;
     doc["tool"] = "mavi-prepare-and-upload";
     doc["version"] = std::string(mavi::version());
     doc["dry_run"] = o.dry_run;
-    doc["output_dir"] = temp_dir ? Json(nullptr) : Json(dir.string());
-    Json files = Json::array();
-    for (const auto& r : reports)
-      files.push_back(report_json(r));
-    doc["files"] = files;
-    doc["summary"] = {{"uploaded", counts[6]}, {"prepared", counts[0]}, {"ok", counts[1]},
-                      {"copied", counts[2]},   {"planned", counts[3]},  {"skipped", counts[4]},
-                      {"failed", counts[5]}};
+    doc["output_dir"] = o.output_dir.empty() ? Json(nullptr) : Json(o.output_dir);
+    doc["journal"] = journal ? Json(journal->path().string()) : Json(nullptr);
+    doc["shard"] = std::to_string(o.shard.first) + "/" + std::to_string(o.shard.second);
+    Json entries = Json::array();
+    for (const auto& note : found.notes) {
+      if (note.is_error)
+        entries.push_back({{"path", note.path.string()},
+                           {"verdict", nullptr},
+                           {"action", "none"},
+                           {"output", nullptr},
+                           {"status", "failed"},
+                           {"upload", nullptr},
+                           {"error", note.reason}});
+    }
+    for (const auto& f : result.files)
+      entries.push_back(mavi::prepare_tool::outcome_json(f));
+    doc["files"] = entries;
+    doc["summary"] = summary_json(counts, result, waited);
     std::cout << mavi::cli::dump(doc) << "\n";
+  } else if (o.json_lines) {
+    Json end = {{"event", "summary"}};
+    end.update(summary_json(counts, result, waited));
+    std::cout << mavi::cli::dump_line(end) << "\n";
   } else if (!o.quiet) {
-    std::cerr << reports.size() << " files: " << counts[6] << " uploaded, " << counts[0]
-              << " prepared, " << counts[1] << " ok, " << counts[2] << " copied, " << counts[3]
-              << " planned, " << counts[4] << " skipped, " << counts[5] << " failed\n";
+    std::cerr << summary_text(counts, result, waited);
+    if (o.keep_prepared && !result.work_dir.empty())
+      std::cerr << "prepared files kept in " << mavi::cli::printable(result.work_dir.string())
+                << "\n";
   }
-  if (const int sig = mavi::cli::interrupt_signal(); sig != 0) {
-    std::cout.flush();
+  std::cout.flush();
+  if (const int sig = mavi::cli::interrupt_signal(); sig != 0)
     mavi::cli::die_by_signal(sig);
-  }
-  return counts[4] + counts[5] == 0 ? to_int(ExitCode::ok) : to_int(ExitCode::fixable);
+  const std::size_t rejected = counts.skipped - counts.already_uploaded - counts.duplicates;
+  const bool all_done = counts.failed == 0 && rejected == 0 && !result.wait_timed_out &&
+                        (!waited || counts.processing_failed == 0);
+  return all_done ? to_int(ExitCode::ok) : to_int(ExitCode::fixable);
 }
 
 }  // namespace

@@ -191,7 +191,9 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
   }
 
   // MAVI's own processing is stood in for by libmavi's verdict on the stored bytes.
-  const CheckResult checked = mavi::check(video.stored_path);
+  Rules rules;
+  rules.require_audio = state.config.require_audio;
+  const CheckResult checked = mavi::check(video.stored_path, {}, rules);
   video.accepted = checked.verdict.kind == VerdictKind::ok;
   if (checked.media && checked.media->duration) {
     video.duration_seconds = checked.media->duration->count();

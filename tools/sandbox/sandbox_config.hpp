@@ -23,7 +23,9 @@ struct SandboxConfig {
   FaultOptions faults;
   std::string client_id = "mavi-sandbox";  // clientId in classic callbacks
   bool admin = false;                      // serve GET /sandbox/videos
-  bool quiet = false;                      // no request log
+  // Processing ends FAIL for videos without an audio track (MAVI has nothing to transcribe).
+  bool require_audio = false;
+  bool quiet = false;  // no request log
 };
 
 }  // namespace mavi::sandbox

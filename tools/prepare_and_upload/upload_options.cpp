@@ -1,4 +1,4 @@
-#include "prepare_and_upload/upload_step.hpp"
+#include "prepare_and_upload/upload_options.hpp"
 
 #include <sys/stat.h>
 
@@ -38,18 +38,6 @@ std::string read_key_file(const std::string& path, std::ostream& warnings) {
              << " can be read by other users (chmod 600 it)\n";
   }
   return key;
-}
-
-std::string human_bytes(double bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int unit = 0;
-  while (bytes >= 1024 && unit < 4) {
-    bytes /= 1024;
-    ++unit;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, units[unit]);
-  return text;
 }
 
 }  // namespace
@@ -191,40 +179,6 @@ UploadOptions make_upload_options(const UploadCliOptions& o) {
   return options;
 }
 
-ProgressCallback terminal_progress(std::ostream& out, std::string label,
-                                   std::function<bool()> should_stop) {
-  return [&out, label = std::move(label),
-          should_stop = std::move(should_stop)](const UploadProgress& p) {
-    std::string line = "\r\033[K" + label + "  ";
-    if (p.total_bytes == 0) {
-      line += "waiting for an upload slot";
-    } else {
-      char percent[16];
-      std::snprintf(percent, sizeof percent, "%3.0f%%",
-                    100.0 * static_cast<double>(p.bytes_sent) / static_cast<double>(p.total_bytes));
-      line += std::string(percent) + "  " + human_bytes(static_cast<double>(p.bytes_sent)) + " / " +
-              human_bytes(static_cast<double>(p.total_bytes)) + "  " +
-              human_bytes(p.bytes_per_second) + "/s";
-    }
-    if (p.attempt > 1)
-      line += "  (attempt " + std::to_string(p.attempt) + ")";
-    out << line << std::flush;
-    return !should_stop || !should_stop();
-  };
-}
-
-UploadOutcome upload_file(const Client& client, const std::filesystem::path& file,
-                          const UploadOptions& options, const ProgressCallback& progress) {
-  UploadOutcome outcome;
-  try {
-    outcome.result = client.upload(file, options, progress);
-    outcome.uploaded = true;
-  } catch (const Error& e) {
-    outcome.error = e;
-  }
-  return outcome;
-}
-
 nlohmann::ordered_json upload_json(const UploadResult& r) {
   nlohmann::ordered_json upload;
   upload["videoNo"] = r.video.video_no;
@@ -241,29 +195,16 @@ nlohmann::ordered_json upload_json(const UploadResult& r) {
   return upload;
 }
 
-void fill_report_entry(nlohmann::ordered_json& entry, const UploadOutcome& outcome) {
-  entry["status"] = outcome.uploaded ? "uploaded" : "failed";
-  entry["upload"] = outcome.result ? upload_json(*outcome.result) : nlohmann::ordered_json();
-  if (outcome.error) {
-    entry["error"] = {{"kind", std::string(to_string(outcome.error->kind()))},
-                      {"message", outcome.error->what()}};
-  } else {
-    entry["error"] = nullptr;
+std::string human_bytes(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int unit = 0;
+  while (bytes >= 1024 && unit < 4) {
+    bytes /= 1024;
+    ++unit;
   }
-}
-
-std::string outcome_line(const UploadOutcome& outcome) {
-  if (outcome.result) {
-    const UploadResult& r = *outcome.result;
-    char seconds[32];
-    std::snprintf(seconds, sizeof seconds, "%.1f s",
-                  static_cast<double>(r.elapsed.count()) / 1000.0);
-    return r.video.video_no + "  " + r.video.video_status + "  " + seconds;
-  }
-  if (outcome.error) {
-    return std::string(to_string(outcome.error->kind())) + ": " + outcome.error->what();
-  }
-  return "not uploaded";
+  char text[32];
+  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, units[unit]);
+  return text;
 }
 
 }  // namespace mavi::tools

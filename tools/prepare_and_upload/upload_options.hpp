@@ -1,5 +1,5 @@
 // The upload side of mavi-prepare-and-upload: its options, the client configuration they
-// make, and uploading one file into a report entry.
+// make, and MAVI's answer as report JSON.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -55,30 +55,11 @@ ClientConfig make_client_config(const UploadCliOptions& options, std::ostream& w
 
 UploadOptions make_upload_options(const UploadCliOptions& options);
 
-// A progress bar on `out` ("\r" redrawn) for one file; `should_stop` (optional) cancels.
-ProgressCallback terminal_progress(std::ostream& out, std::string label,
-                                   std::function<bool()> should_stop = {});
-
-struct UploadOutcome {
-  bool uploaded = false;
-  std::optional<UploadResult> result;
-  std::optional<mavi::Error> error;
-};
-
-// Uploads one file; a failure is an outcome, not an exception (except for bugs).
-UploadOutcome upload_file(const Client& client, const std::filesystem::path& file,
-                          const UploadOptions& options, const ProgressCallback& progress = {});
-
 // MAVI's data (videoNo, videoName, videoStatus, uploadTime, duration) plus http_status, code,
 // attempts, elapsed_seconds, bytes_sent and recovered_by_lookup.
 nlohmann::ordered_json upload_json(const UploadResult& result);
 
-// Fills a report entry: "status" ("uploaded" or "failed"), "upload" (MAVI's data plus
-// http_status, code, attempts, elapsed_seconds, bytes_sent, recovered_by_lookup; null when it
-// failed) and "error" ({"kind","message"} or null).
-void fill_report_entry(nlohmann::ordered_json& entry, const UploadOutcome& outcome);
-
-// "VI123  UNPARSE  2.3 s" or "failed: bad_auth: ..." for the one-line report.
-std::string outcome_line(const UploadOutcome& outcome);
+// "1.5 MiB" and the like.
+std::string human_bytes(double bytes);
 
 }  // namespace mavi::tools

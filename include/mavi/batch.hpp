@@ -1,0 +1,129 @@
+// run_batch(): check, prepare and upload many files as a pipeline. Preparation runs on
+// several workers while finished files upload, so the whole takes about as long as the larger
+// of the two. A Journal makes it resumable: a re-run finishes the work and never uploads the
+// same content twice to the same MAVI.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mavi/journal.hpp"
+#include "mavi/plan.hpp"
+#include "mavi/probe.hpp"
+#include "mavi/rules.hpp"
+#include "mavi/upload.hpp"
+
+namespace mavi {
+
+// Where one file ended up.
+enum class FileStatus {
+  uploaded,  // MAVI answered with a videoNo in this run
+  prepared,  // a conforming file was written and kept (no upload)
+  ok,        // acceptable as it is; nothing written (no upload)
+  copied,    // acceptable as it is; copied into the output folder (no upload)
+  planned,   // dry run: what would be done
+  skipped,   // rejected by the rules (see `error`), uploaded by an earlier run, or a copy
+  failed,    // see `error` and `error_kind`
+};
+std::string_view to_string(FileStatus status) noexcept;
+
+struct FileOutcome {
+  std::filesystem::path path;
+  std::string fingerprint;  // Fingerprint::text(); empty when the file could not be read
+  std::optional<Verdict> verdict;
+  Action action = Action::none;
+  std::optional<Plan> plan;
+  std::optional<std::filesystem::path> output;  // the prepared or copied file, when kept
+  FileStatus status = FileStatus::failed;
+  std::string error;              // why skipped or failed
+  std::string error_kind;         // Errc name when failed
+  bool already_uploaded = false;  // skipped: the journal knew this content at this MAVI
+  // skipped: the same content came earlier in this batch under this path (uploaded once).
+  std::optional<std::filesystem::path> duplicate_of;
+  std::optional<UploadResult> upload;  // MAVI's answer (from the journal when already uploaded)
+  double prepare_seconds = 0;
+  double prepare_speed = 0;     // media seconds per second
+  std::int64_t journal_id = 0;  // 0 without a journal
+};
+
+// What a BatchObserver hears, as it happens.
+enum class BatchEventKind {
+  checked,    // verdict known
+  preparing,  // remux or re-encode started
+  prepared,   // conforming file written (or copied)
+  uploading,  // upload started
+  uploaded,   // MAVI answered with a videoNo
+  skipped,    // rejected by the rules, or already uploaded (FileOutcome::already_uploaded)
+  failed,     // the file failed (see FileOutcome::error)
+  processed,  // MAVI's final processing status is known (upload->video.video_status)
+};
+std::string_view to_string(BatchEventKind kind) noexcept;
+
+struct BatchEvent {
+  BatchEventKind kind;
+  const FileOutcome& file;  // a snapshot, valid during the call
+};
+
+// Called from worker threads, one call at a time. Must not throw.
+using BatchObserver = std::function<void(const BatchEvent&)>;
+// Upload progress of one file, from the uploading thread(s). Must not throw.
+using BatchUploadProgress =
+    std::function<void(const std::filesystem::path& file, const UploadProgress& progress)>;
+// Preparation progress of one file (media seconds done, total, speed). Must not throw.
+using BatchPrepareProgress = std::function<void(const std::filesystem::path& file, double done_s,
+                                                double total_s, double speed)>;
+
+struct BatchOptions {
+  Rules rules;
+  PrepareOptions prepare;  // threads 0: a fair share of the cores for each preparation
+  unsigned jobs = 0;       // check/prepare workers; 0: the number of cores
+  unsigned upload_concurrency = 1;
+  bool upload = true;  // false: prepare only (the output folder must be set)
+  bool dry_run = false;
+  bool copy_ok = false;  // without upload: copy acceptable files into the output folder
+  // Prepared files are written here and kept. Empty: into the work folder, deleted once
+  // uploaded unless keep_prepared.
+  std::filesystem::path output_dir;
+  std::filesystem::path work_dir;  // empty: a private temporary folder, removed at the end
+  bool keep_prepared = false;
+  // Preparation waits while the prepared files not yet uploaded (plus the estimated size of
+  // those being prepared) would exceed this; 0: no limit. One file is always allowed.
+  std::uintmax_t max_work_bytes = 0;
+  bool force = false;        // upload again what the journal says is uploaded
+  unsigned shard_index = 0;  // only files whose fingerprint falls in this shard ...
+  unsigned shard_count = 1;  // ... of this many
+  bool wait = false;         // poll MAVI until each uploaded video is PARSE or FAIL
+  std::chrono::seconds wait_timeout{1800};
+  std::chrono::milliseconds wait_first_poll{5000};  // doubles up to wait_max_poll
+  std::chrono::milliseconds wait_max_poll{30000};
+  UploadOptions upload_options;
+  std::function<bool()> should_stop;  // polled often; true stops the batch soon
+  BatchObserver observer;
+  BatchUploadProgress upload_progress;
+  BatchPrepareProgress prepare_progress;
+};
+
+struct BatchResult {
+  std::vector<FileOutcome> files;  // in input order, only the files of this shard
+  std::size_t outside_shard = 0;   // files left to the other shards
+  bool stopped = false;            // should_stop ended the batch early
+  bool wait_timed_out = false;     // --wait gave up on some videos
+  std::filesystem::path work_dir;  // where prepared files went (kept only with keep_prepared)
+};
+
+// Runs the batch. `client` may be null only when options.upload is false or dry_run;
+// `journal` may be null (no resuming, no duplicate protection across runs). Per-file failures
+// are outcomes, never exceptions; throws mavi::Error only for unusable options or folders.
+BatchResult run_batch(const std::vector<std::filesystem::path>& files, const BatchOptions& options,
+                      const Client* client, Journal* journal);
+
+// The name MAVI sees for a file: its own, or its stem with ".mp4" when it is prepared.
+std::string upload_name(const std::filesystem::path& file, bool prepared);
+
+}  // namespace mavi

@@ -1,0 +1,645 @@
+// The batch pipeline: `jobs` workers fingerprint, check and prepare files; `upload_concurrency`
+// workers upload them as soon as they are ready; every step is committed to the journal
+// before the next begins, so a crash at any moment loses nothing and duplicates nothing.
+#include "mavi/batch.hpp"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+#include "batch/output_names.hpp"
+#include "batch/work_budget.hpp"
+#include "mavi/check.hpp"
+#include "mavi/error.hpp"
+#include "mavi/fingerprint.hpp"
+#include "mavi/prepare.hpp"
+
+namespace mavi {
+
+namespace fs = std::filesystem;
+
+std::string_view to_string(FileStatus status) noexcept {
+  switch (status) {
+    case FileStatus::uploaded:
+      return "uploaded";
+    case FileStatus::prepared:
+      return "prepared";
+    case FileStatus::ok:
+      return "ok";
+    case FileStatus::copied:
+      return "copied";
+    case FileStatus::planned:
+      return "planned";
+    case FileStatus::skipped:
+      return "skipped";
+    case FileStatus::failed:
+      return "failed";
+  }
+  return "failed";
+}
+
+std::string_view to_string(BatchEventKind kind) noexcept {
+  switch (kind) {
+    case BatchEventKind::checked:
+      return "checked";
+    case BatchEventKind::preparing:
+      return "preparing";
+    case BatchEventKind::prepared:
+      return "prepared";
+    case BatchEventKind::uploading:
+      return "uploading";
+    case BatchEventKind::uploaded:
+      return "uploaded";
+    case BatchEventKind::skipped:
+      return "skipped";
+    case BatchEventKind::failed:
+      return "failed";
+    case BatchEventKind::processed:
+      return "processed";
+  }
+  return "failed";
+}
+
+std::string upload_name(const fs::path& file, bool prepared) {
+  return prepared ? file.stem().string() + ".mp4" : file.filename().string();
+}
+
+namespace {
+
+using SystemClock = std::chrono::system_clock;
+
+bool is_final(std::string_view video_status) {
+  return video_status == "PARSE" || video_status == "FAIL";
+}
+
+std::string first_error(const Verdict& verdict) {
+  for (const auto& f : verdict.findings) {
+    if (f.severity == Severity::error && f.fix == Action::none)
+      return f.message;
+  }
+  for (const auto& f : verdict.findings) {
+    if (f.severity == Severity::error)
+      return f.message;
+  }
+  return "rejected";
+}
+
+// Copies an acceptable file into place through a temporary name, as prepare() writes.
+void copy_into_place(const fs::path& input, const fs::path& output) {
+  const fs::path temp = output.parent_path() / ("." + output.filename().string() + ".partial");
+  std::error_code ec;
+  fs::copy_file(input, temp, fs::copy_options::overwrite_existing, ec);
+  if (!ec)
+    fs::rename(temp, output, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw Error(ec == std::errc::no_space_on_device  ? Errc::disk_full
+                : ec == std::errc::permission_denied ? Errc::permission_denied
+                                                     : Errc::io,
+                "copying " + input.string() + " to " + output.string() + ": " + ec.message(),
+                ec.value());
+  }
+}
+
+// Creates `dir` when missing (private: 0700); an existing folder is used as it is.
+fs::path make_folder(const fs::path& dir) {
+  std::error_code ec;
+  const bool existed = fs::exists(dir, ec);
+  fs::create_directories(dir, ec);
+  if (!ec && !existed)
+    ::chmod(dir.c_str(), 0700);
+  if (ec || !fs::is_directory(dir)) {
+    throw Error(
+        ec == std::errc::permission_denied ? Errc::permission_denied : Errc::invalid_argument,
+        "cannot use folder " + dir.string() + ": " +
+            (ec ? ec.message() : std::string("not a folder")));
+  }
+  return dir;
+}
+
+fs::path make_temporary_dir() {
+  std::string pattern = (fs::temp_directory_path() / "mavi-work-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr)  // mode 0700
+    throw Error(Errc::io,
+                "cannot create a temporary work folder in " + fs::temp_directory_path().string());
+  return pattern;
+}
+
+// One file on its way through the pipeline. Owned by one thread at a time: the preparing
+// worker, then (handed over through the upload queue) an upload worker.
+struct Item {
+  FileOutcome outcome;
+  bool started = false;
+  bool in_shard = true;
+  fs::path source;  // what to upload
+  bool delete_after_upload = false;
+  std::uintmax_t held_bytes = 0;                       // counted in the WorkBudget until uploaded
+  std::optional<SystemClock::time_point> lookup_from;  // an earlier upload may have arrived
+};
+
+class Pipeline {
+ public:
+  Pipeline(const std::vector<fs::path>& files, const BatchOptions& options, const Client* client,
+           Journal* journal)
+      : options_(options),
+        client_(client),
+        journal_(options.upload && !options.dry_run ? journal : nullptr),
+        uploading_(options.upload && !options.dry_run),
+        items_(files.size()),
+        budget_(options.max_work_bytes) {
+    for (std::size_t i = 0; i < files.size(); ++i)
+      items_[i].outcome.path = files[i];
+    if (uploading_ && client_ == nullptr)
+      throw Error(Errc::invalid_argument, "uploading needs a client");
+    if (!options.upload && !options.dry_run && options.output_dir.empty())
+      throw Error(Errc::invalid_argument, "preparing without uploading needs an output folder");
+    if (options.shard_count == 0 || options.shard_index >= options.shard_count)
+      throw Error(Errc::invalid_argument, "the shard must be K/N with 0 <= K < N");
+    base_url_ = client_ ? client_->config().base_url : std::string();
+  }
+
+  BatchResult run() {
+    BatchResult result;
+    set_up_folders();
+    result.work_dir = staging_dir_;
+    remember_known_videos();
+
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const unsigned jobs = std::clamp<std::size_t>(options_.jobs ? options_.jobs : cores, 1,
+                                                  std::max<std::size_t>(items_.size(), 1));
+    prepare_options_ = options_.prepare;
+    if (prepare_options_.threads == 0)  // a fair share of the cores for each encode
+      prepare_options_.threads = static_cast<int>(std::max(1u, cores / jobs));
+
+    producers_left_ = jobs;
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < jobs; ++t)
+      threads.emplace_back([this] { prepare_worker(); });
+    const unsigned uploaders = uploading_ ? std::max(1u, options_.upload_concurrency) : 0;
+    for (unsigned t = 0; t < uploaders; ++t)
+      threads.emplace_back([this] { upload_worker(); });
+    for (auto& thread : threads)
+      thread.join();
+
+    if (options_.wait && uploading_ && !stopping())
+      result.wait_timed_out = !wait_for_processing();
+
+    result.stopped = stopping();
+    for (auto& item : items_) {
+      if (!item.in_shard)
+        ++result.outside_shard;
+      else if (item.started)
+        result.files.push_back(std::move(item.outcome));
+    }
+    if (own_staging_dir_ && !options_.keep_prepared) {
+      std::error_code ignored;
+      fs::remove_all(staging_dir_, ignored);
+      result.work_dir.clear();
+    }
+    return result;
+  }
+
+ private:
+  bool stopping() const { return options_.should_stop && options_.should_stop(); }
+
+  void set_up_folders() {
+    if (options_.dry_run) {
+      staging_dir_ = options_.output_dir.empty() ? fs::path(".") : options_.output_dir;
+    } else if (!options_.output_dir.empty()) {
+      staging_dir_ = make_folder(options_.output_dir);
+    } else if (!options_.work_dir.empty()) {
+      staging_dir_ = make_folder(options_.work_dir);
+    } else {
+      staging_dir_ = make_temporary_dir();
+      own_staging_dir_ = true;
+    }
+    std::vector<fs::path> inputs;
+    for (const auto& item : items_)
+      inputs.push_back(item.outcome.path);
+    names_ = std::make_unique<batch::OutputNames>(staging_dir_, std::move(inputs));
+  }
+
+  // Videos the journal already attributes to some file: a lookup by name must not claim them
+  // for another file of the same name.
+  void remember_known_videos() {
+    if (!journal_)
+      return;
+    for (const auto& record : journal_->records()) {
+      if (!record.video.video_no.empty())
+        known_videos_[record.video.video_no] = record.id;
+    }
+  }
+
+  bool claim_video(const std::string& video_no, std::int64_t id) {
+    std::lock_guard lock(known_mutex_);
+    auto [it, inserted] = known_videos_.try_emplace(video_no, id);
+    return inserted || it->second == id;
+  }
+
+  // The first path of this run with the content of journal record `id`.
+  fs::path claim_record(std::int64_t id, const fs::path& path) {
+    std::lock_guard lock(known_mutex_);
+    return first_path_of_record_.try_emplace(id, path).first->second;
+  }
+
+  void emit(BatchEventKind kind, const FileOutcome& outcome) {
+    if (!options_.observer)
+      return;
+    std::lock_guard lock(event_mutex_);
+    try {
+      options_.observer(BatchEvent{kind, outcome});
+    } catch (...) {
+      // An observer must not throw; a broken one must not break the batch either.
+    }
+  }
+
+  void fail(Item& item, std::string_view kind, const std::string& message) {
+    FileOutcome& out = item.outcome;
+    out.status = FileStatus::failed;
+    out.error = message;
+    out.error_kind = std::string(kind);
+    // An interrupted upload stays `uploading` in the journal: the next run looks it up.
+    if (journal_ && out.journal_id != 0 && kind != to_string(Errc::cancelled)) {
+      try {
+        journal_->record_failure(out.journal_id, message);
+      } catch (const Error&) {
+        // The journal itself failing must not hide the file's own error.
+      }
+    }
+    emit(BatchEventKind::failed, out);
+  }
+
+  void finish_work_file(Item& item) {
+    if (item.delete_after_upload) {
+      std::error_code ignored;
+      fs::remove(item.source, ignored);
+      item.outcome.output.reset();
+    }
+    budget_.release(item.held_bytes);
+    item.held_bytes = 0;
+  }
+
+  // --- stage 1: fingerprint, journal, check, prepare -----------------------------------------
+
+  void prepare_worker() {
+    for (;;) {
+      if (stopping())
+        break;
+      const std::size_t i = next_.fetch_add(1);
+      if (i >= items_.size())
+        break;
+      Item& item = items_[i];
+      try {
+        if (handle(item))
+          enqueue(i);
+      } catch (const Error& e) {
+        fail(item, to_string(e.kind()), e.what());
+      } catch (const std::exception& e) {
+        fail(item, "internal", std::string("internal error: ") + e.what());
+      }
+    }
+    {
+      std::lock_guard lock(queue_mutex_);
+      --producers_left_;
+    }
+    queue_ready_.notify_all();
+  }
+
+  // Returns true when the item is ready to upload.
+  bool handle(Item& item) {
+    FileOutcome& out = item.outcome;
+    std::optional<Fingerprint> fp;
+    if (journal_ || options_.shard_count > 1) {
+      try {
+        fp = fingerprint(out.path);
+        out.fingerprint = fp->text();
+      } catch (const Error&) {
+        // check() below names what is wrong with the file; shard 0 reports it.
+      }
+    }
+    const unsigned shard = fp ? shard_of(*fp, options_.shard_count) : 0;
+    if (shard != options_.shard_index) {
+      item.in_shard = false;
+      return false;
+    }
+    item.started = true;
+    if (journal_ && fp && !use_journal(item, *fp))
+      return false;
+
+    const CheckResult checked = check(out.path, {}, options_.rules);
+    out.verdict = checked.verdict;
+    out.action = checked.verdict.action;
+    if (journal_ && out.journal_id != 0) {
+      journal_->record_verdict(out.journal_id, to_string(checked.verdict.kind),
+                               to_string(checked.verdict.action));
+    }
+    emit(BatchEventKind::checked, out);
+    if (checked.verdict.kind == VerdictKind::rejected || !checked.media) {
+      out.status = FileStatus::skipped;
+      out.error = first_error(checked.verdict);
+      if (journal_ && out.journal_id != 0)
+        journal_->record_skipped(out.journal_id, out.error);
+      emit(BatchEventKind::skipped, out);
+      return false;
+    }
+    const bool needs_preparing = checked.verdict.kind != VerdictKind::ok;
+    if (item.lookup_from && recover_earlier_upload(item, needs_preparing))
+      return false;
+    if (!needs_preparing)
+      return accept_as_is(item);
+    return prepare_item(item, *checked.media, checked.verdict);
+  }
+
+  // Returns false when the journal settles the file (already uploaded).
+  bool use_journal(Item& item, const Fingerprint& fp) {
+    FileOutcome& out = item.outcome;
+    const JournalRecord record = journal_->open_record(fp, out.path, base_url_);
+    if (const fs::path first = claim_record(record.id, out.path); first != out.path) {
+      // The same content twice in one batch (a copy under another name): upload it once.
+      out.status = FileStatus::skipped;
+      out.duplicate_of = first;
+      out.error = "same content as " + first.string();
+      emit(BatchEventKind::skipped, out);
+      return false;
+    }
+    out.journal_id = record.id;
+    const bool done = record.state == FileState::uploaded || record.state == FileState::processed;
+    if (done && !options_.force) {
+      out.status = FileStatus::skipped;
+      out.already_uploaded = true;
+      out.verdict.reset();
+      if (auto action = record.action; !action.empty())
+        out.action = action == "remux"       ? Action::remux
+                     : action == "transcode" ? Action::transcode
+                                             : Action::none;
+      UploadResult earlier;
+      earlier.http_status = record.http_status;
+      earlier.code = record.code;
+      earlier.video = record.video;
+      out.upload = earlier;
+      emit(BatchEventKind::skipped, out);
+      return false;
+    }
+    if (done) {
+      journal_->reset(record.id, "--force: upload again");
+    } else if (record.upload_attempts > 0 && record.upload_started) {
+      // An earlier run began uploading this content and never recorded MAVI's answer.
+      item.lookup_from = *record.upload_started - client_->config().clock_skew_allowance;
+    }
+    return true;
+  }
+
+  // Looks for the video an earlier, interrupted run may have delivered. True when found.
+  bool recover_earlier_upload(Item& item, bool prepared) {
+    FileOutcome& out = item.outcome;
+    const std::string name = options_.upload_options.filename.empty()
+                                 ? upload_name(out.path, prepared)
+                                 : options_.upload_options.filename;
+    const TimeWindow window{*item.lookup_from,
+                            SystemClock::now() + client_->config().clock_skew_allowance};
+    const std::optional<VideoRecord> found =
+        client_->find_uploaded(name, window, options_.upload_options.unique_id);
+    if (!found || !claim_video(found->video_no, out.journal_id))
+      return false;
+    UploadResult recovered;
+    recovered.code = "0000";
+    recovered.video = *found;
+    recovered.recovered_by_lookup = true;
+    journal_->record_uploaded(out.journal_id, *found, 0, "0000");
+    out.upload = recovered;
+    out.status = FileStatus::uploaded;
+    emit(BatchEventKind::uploaded, out);
+    return true;
+  }
+
+  bool accept_as_is(Item& item) {
+    FileOutcome& out = item.outcome;
+    item.source = out.path;
+    if (uploading_) {
+      if (journal_ && out.journal_id != 0)
+        journal_->transition(out.journal_id, FileState::prepared, "acceptable as it is");
+      return true;
+    }
+    out.status = FileStatus::ok;
+    if (options_.copy_ok) {
+      out.output = names_->take(out.path, true);  // an acceptable file keeps its name
+      if (!options_.dry_run) {
+        copy_into_place(out.path, *out.output);
+        out.status = FileStatus::copied;
+        emit(BatchEventKind::prepared, out);
+      }
+    }
+    return false;
+  }
+
+  bool prepare_item(Item& item, const MediaInfo& media, const Verdict& verdict) {
+    FileOutcome& out = item.outcome;
+    out.plan = plan(media, verdict, prepare_options_);
+    out.action = out.plan->action;
+    const fs::path output = names_->take(out.path, false);
+    out.output = output;
+    if (options_.dry_run) {
+      out.status = FileStatus::planned;
+      return false;
+    }
+    std::error_code ec;
+    const std::uintmax_t input_size = fs::file_size(out.path, ec);
+    const std::uintmax_t estimate = out.plan->estimated_size_bytes != 0
+                                        ? out.plan->estimated_size_bytes
+                                        : (ec ? 0 : input_size);
+    if (!budget_.acquire(estimate, [this] { return stopping(); }))
+      throw Error(Errc::cancelled, "interrupted before preparing " + out.path.string());
+    item.held_bytes = estimate;
+    if (journal_ && out.journal_id != 0)
+      journal_->transition(out.journal_id, FileState::preparing, to_string(out.action));
+    emit(BatchEventKind::preparing, out);
+    PrepareResult done;
+    try {
+      done = prepare(out.path, output, *out.plan, prepare_options_,
+                     [&](double done_s, double total_s, double speed) {
+                       if (options_.prepare_progress)
+                         options_.prepare_progress(out.path, done_s, total_s, speed);
+                       return !stopping();
+                     });
+    } catch (...) {
+      out.output.reset();
+      budget_.release(item.held_bytes);
+      item.held_bytes = 0;
+      throw;
+    }
+    budget_.adjust(item.held_bytes, done.size_bytes);
+    item.held_bytes = done.size_bytes;
+    out.status = FileStatus::prepared;
+    out.prepare_seconds = done.elapsed.count();
+    out.prepare_speed = done.speed;
+    if (journal_ && out.journal_id != 0)
+      journal_->transition(out.journal_id, FileState::prepared, output.string());
+    emit(BatchEventKind::prepared, out);
+    item.source = output;
+    if (!uploading_) {
+      budget_.release(item.held_bytes);
+      item.held_bytes = 0;
+      return false;
+    }
+    item.delete_after_upload = options_.output_dir.empty() && !options_.keep_prepared;
+    return true;
+  }
+
+  // --- stage 2: upload --------------------------------------------------------------------
+
+  void enqueue(std::size_t index) {
+    {
+      std::lock_guard lock(queue_mutex_);
+      queue_.push_back(index);
+    }
+    queue_ready_.notify_one();
+  }
+
+  void upload_worker() {
+    for (;;) {
+      std::size_t index = 0;
+      {
+        std::unique_lock lock(queue_mutex_);
+        queue_ready_.wait(lock, [&] { return !queue_.empty() || producers_left_ == 0; });
+        if (queue_.empty())
+          return;
+        index = queue_.front();
+        queue_.pop_front();
+      }
+      Item& item = items_[index];
+      try {
+        if (stopping())
+          throw Error(Errc::cancelled,
+                      "interrupted before uploading " + item.outcome.path.string());
+        upload(item);
+      } catch (const Error& e) {
+        fail(item, to_string(e.kind()), e.what());
+      } catch (const std::exception& e) {
+        fail(item, "internal", std::string("internal error: ") + e.what());
+      }
+      finish_work_file(item);
+    }
+  }
+
+  void upload(Item& item) {
+    FileOutcome& out = item.outcome;
+    UploadOptions upload_options = options_.upload_options;
+    if (upload_options.filename.empty())
+      upload_options.filename = upload_name(out.path, item.source != out.path);
+    if (journal_ && out.journal_id != 0)
+      journal_->record_upload_started(out.journal_id);  // committed before any byte is sent
+    emit(BatchEventKind::uploading, out);
+    const UploadResult result =
+        client_->upload(item.source, upload_options, [&](const UploadProgress& progress) {
+          if (options_.upload_progress)
+            options_.upload_progress(out.path, progress);
+          return !stopping();
+        });
+    claim_video(result.video.video_no, out.journal_id);
+    if (journal_ && out.journal_id != 0)
+      journal_->record_uploaded(out.journal_id, result.video, result.http_status, result.code);
+    out.upload = result;
+    out.status = FileStatus::uploaded;
+    if (item.delete_after_upload)
+      out.output.reset();
+    emit(BatchEventKind::uploaded, out);
+  }
+
+  // --- stage 3: wait for MAVI's verdict ---------------------------------------------------
+
+  // Polls until every uploaded video is PARSE or FAIL; false when the timeout ran out first.
+  bool wait_for_processing() {
+    std::vector<Item*> waiting;
+    for (auto& item : items_) {
+      const auto& upload = item.outcome.upload;
+      if (item.started && upload && !upload->video.video_no.empty() &&
+          !is_final(upload->video.video_status)) {
+        waiting.push_back(&item);
+      }
+    }
+    const auto deadline = std::chrono::steady_clock::now() + options_.wait_timeout;
+    auto delay = options_.wait_first_poll;
+    while (!waiting.empty()) {
+      const auto wake = std::min(std::chrono::steady_clock::now() + delay, deadline);
+      while (std::chrono::steady_clock::now() < wake) {
+        if (stopping())
+          return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      std::erase_if(waiting, [&](Item* item) { return poll(*item); });
+      if (!waiting.empty() && std::chrono::steady_clock::now() >= deadline)
+        return false;
+      delay = std::min(delay * 2, options_.wait_max_poll);
+    }
+    return true;
+  }
+
+  // True once the video's status is final.
+  bool poll(Item& item) {
+    FileOutcome& out = item.outcome;
+    VideoRecord& video = out.upload->video;
+    std::optional<TimeWindow> window;
+    if (const long long ms = std::atoll(video.upload_time.c_str()); ms > 0) {
+      const SystemClock::time_point at{std::chrono::milliseconds(ms)};
+      window = TimeWindow{at - std::chrono::minutes(10), at + std::chrono::minutes(10)};
+    }
+    try {
+      const std::optional<VideoRecord> now =
+          client_->status(video.video_no, window, options_.upload_options.unique_id);
+      if (!now || now->video_status == video.video_status)
+        return false;
+      video.video_status = now->video_status;
+      if (journal_ && out.journal_id != 0)
+        journal_->record_video_status(out.journal_id, video.video_status);
+    } catch (const Error&) {
+      return false;  // keep polling until the timeout: MAVI may be busy
+    }
+    if (!is_final(video.video_status))
+      return false;
+    emit(BatchEventKind::processed, out);
+    return true;
+  }
+
+  const BatchOptions& options_;
+  const Client* client_;
+  Journal* journal_;
+  const bool uploading_;
+  std::string base_url_;
+  std::vector<Item> items_;
+  PrepareOptions prepare_options_;
+  batch::WorkBudget budget_;
+  fs::path staging_dir_;
+  bool own_staging_dir_ = false;
+  std::unique_ptr<batch::OutputNames> names_;
+
+  std::atomic<std::size_t> next_{0};
+  std::mutex queue_mutex_;
+  std::condition_variable queue_ready_;
+  std::deque<std::size_t> queue_;
+  unsigned producers_left_ = 0;
+
+  std::mutex event_mutex_;
+  std::mutex known_mutex_;
+  std::map<std::string, std::int64_t> known_videos_;
+  std::map<std::int64_t, fs::path> first_path_of_record_;
+};
+
+}  // namespace
+
+BatchResult run_batch(const std::vector<fs::path>& files, const BatchOptions& options,
+                      const Client* client, Journal* journal) {
+  Pipeline pipeline(files, options, client, journal);
+  return pipeline.run();
+}
+
+}  // namespace mavi

@@ -1,0 +1,24 @@
+// How mavi-prepare-and-upload reports a file: the JSON report entry, the human line, and the
+// --json-lines event objects.
+#pragma once
+
+#include <string>
+
+#include "cli/output.hpp"
+#include "mavi/batch.hpp"
+
+namespace mavi::prepare_tool {
+
+// {"path","fingerprint","verdict","action","output","status","upload","error",...}
+cli::Json outcome_json(const FileOutcome& outcome);
+
+// "uploaded  PATH -> OUTPUT  VI123 UNPARSE 2.3 s" and the like.
+std::string outcome_line(const FileOutcome& outcome);
+
+// One --json-lines object: {"event","time","path",...} with what the event adds.
+cli::Json event_json(const BatchEvent& event);
+
+// The per-stream plan (copy, encode or drop, and why).
+cli::Json plan_json(const Plan& plan);
+
+}  // namespace mavi::prepare_tool

@@ -1,0 +1,142 @@
+#include "prepare_and_upload/status_line.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/output.hpp"
+#include "prepare_and_upload/upload_options.hpp"
+
+namespace mavi::prepare_tool {
+
+namespace {
+
+constexpr auto kRedrawInterval = std::chrono::milliseconds(200);
+
+std::string eta_text(double seconds) {
+  if (!(seconds >= 0) || seconds > 360000)
+    return "--:--";
+  const auto s = static_cast<long>(std::lround(seconds));
+  char text[32];
+  std::snprintf(text, sizeof text, "%ld:%02ld", s / 60, s % 60);
+  return text;
+}
+
+}  // namespace
+
+StatusLine::StatusLine(std::size_t total_files, bool uploading, bool quiet)
+    : enabled_(!quiet && isatty(STDERR_FILENO) == 1),
+      uploading_mode_(uploading),
+      total_(total_files) {}
+
+StatusLine::~StatusLine() {
+  clear();
+}
+
+void StatusLine::on_event(const BatchEvent& event) {
+  if (!enabled_)
+    return;
+  std::lock_guard lock(mutex_);
+  switch (event.kind) {
+    case BatchEventKind::uploaded:
+      ++uploaded_;
+      ++finished_;
+      uploading_.clear();
+      break;
+    case BatchEventKind::skipped:
+      ++skipped_;
+      ++finished_;
+      break;
+    case BatchEventKind::failed:
+      ++failed_;
+      ++finished_;
+      break;
+    case BatchEventKind::prepared:
+      ++prepared_;
+      if (!uploading_mode_)
+        ++finished_;
+      preparing_.clear();
+      break;
+    default:
+      break;
+  }
+  draw_locked(true);
+}
+
+void StatusLine::on_prepare(const std::filesystem::path& file, double done_s, double total_s,
+                            double speed) {
+  if (!enabled_)
+    return;
+  std::lock_guard lock(mutex_);
+  char text[64];
+  const double fraction = total_s > 0 ? std::clamp(done_s / total_s, 0.0, 1.0) : 0.0;
+  std::snprintf(text, sizeof text, " %3d%% %.1fx ETA %s", static_cast<int>(fraction * 100), speed,
+                eta_text(speed > 0 ? (total_s - done_s) / speed : -1).c_str());
+  preparing_ = "preparing " + cli::printable(file.filename().string()) + text;
+  draw_locked(false);
+}
+
+void StatusLine::on_upload(const std::filesystem::path& file, const UploadProgress& p) {
+  if (!enabled_)
+    return;
+  std::lock_guard lock(mutex_);
+  uploading_ = "uploading " + cli::printable(file.filename().string()) + " ";
+  if (p.total_bytes == 0) {
+    uploading_ += "(waiting for an upload slot)";
+  } else {
+    char text[64];
+    const double left = static_cast<double>(p.total_bytes - std::min(p.bytes_sent, p.total_bytes));
+    std::snprintf(text, sizeof text, "%3.0f%% ",
+                  100.0 * static_cast<double>(p.bytes_sent) / static_cast<double>(p.total_bytes));
+    uploading_ += text + tools::human_bytes(p.bytes_per_second) + "/s ETA " +
+                  eta_text(p.bytes_per_second > 0 ? left / p.bytes_per_second : -1);
+  }
+  if (p.attempt > 1)
+    uploading_ += " (attempt " + std::to_string(p.attempt) + ")";
+  draw_locked(false);
+}
+
+void StatusLine::print(const std::string& text) {
+  std::lock_guard lock(mutex_);
+  erase_locked();
+  std::cout << text << std::flush;
+  draw_locked(true);
+}
+
+void StatusLine::clear() {
+  std::lock_guard lock(mutex_);
+  erase_locked();
+}
+
+void StatusLine::draw_locked(bool force) {
+  if (!enabled_)
+    return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_draw_ < kRedrawInterval)
+    return;
+  last_draw_ = now;
+  std::string line = "[" + std::to_string(finished_) + "/" + std::to_string(total_) + "] " +
+                     std::to_string(prepared_) + " prepared, " + std::to_string(uploaded_) +
+                     " uploaded, " + std::to_string(skipped_) + " skipped, " +
+                     std::to_string(failed_) + " failed";
+  if (!preparing_.empty())
+    line += " | " + preparing_;
+  if (!uploading_.empty())
+    line += " | " + uploading_;
+  std::fprintf(stderr, "\r\033[K%s", line.c_str());
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void StatusLine::erase_locked() {
+  if (!shown_)
+    return;
+  std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+  shown_ = false;
+}
+
+}  // namespace mavi::prepare_tool
