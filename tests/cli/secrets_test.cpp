@@ -3,9 +3,15 @@
 // request log, or any file the programs leave behind (output folder, sandbox store, temp
 // folders). upload_cli_test.cpp checks stdout/stderr for single runs; this grep covers the
 // files as well and the failure paths reached through the network.
+#include <httplib.h>
+
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <thread>
 
 #include <fstream>
 #include <iterator>
@@ -217,4 +223,54 @@ TEST_CASE("failure paths with --verbose: no key in any output or file") {
     }
   }
   check_tree(out.path());
+}
+
+TEST_CASE("over TLS a self-signed certificate is refused unless --cacert names it") {
+  REQUIRE(mavi::test::on_path("openssl"));
+  TempDir dir;
+  const auto cert = dir / "cert.pem";
+  const auto key = dir / "key.pem";
+  const auto made = mavi::test::run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                     "-days", "2", "-subj", "/CN=localhost", "-addext",
+                                     "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout",
+                                     key.string(), "-out", cert.string()});
+  REQUIRE(made.exit_code == 0);
+  httplib::SSLServer server(cert.c_str(), key.c_str());
+  REQUIRE(server.is_valid());
+  std::atomic<int> requests{0};
+  std::atomic<bool> key_seen{false};
+  server.Post(".*", [&](const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& reader) {
+    reader([](const httplib::MultipartFormData&) { return true; },
+           [](const char*, size_t) { return true; });
+    ++requests;
+    key_seen = req.get_header_value("Authorization") == kKey;
+    res.set_content(R"({"code":"0000","msg":"success","data":{"videoNo":"VI5","videoName":"x"}})",
+                    "application/json");
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  REQUIRE(port > 0);
+  std::thread thread([&] { server.listen_after_bind(); });
+  while (!server.is_running())
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const std::string url = "https://localhost:" + std::to_string(port);
+  const std::string clip = mavi::test::fixture("h264_aac.mp4").string();
+
+  const auto refused = prepare_and_upload(url, {"--json", "--retries", "3", clip});
+  INFO(refused.err);
+  CHECK(refused.exit_code == 1);
+  const auto report = nlohmann::json::parse(refused.out);
+  CHECK(report["files"][0]["error_kind"] == "invalid_argument");  // not retried
+  CHECK(requests == 0);  // nothing, so no key, was sent before the certificate was checked
+  check_run("TLS refused", refused);
+
+  const auto accepted = prepare_and_upload(url, {"--json", "--cacert", cert.string(), clip});
+  INFO(accepted.err);
+  CHECK(accepted.exit_code == 0);
+  CHECK(nlohmann::json::parse(accepted.out)["files"][0]["upload"]["videoNo"] == "VI5");
+  CHECK(requests == 1);
+  CHECK(key_seen);
+  check_run("TLS with --cacert", accepted);
+  server.stop();
+  thread.join();
 }
