@@ -30,14 +30,15 @@ test-sanitize: deps
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j $(CTEST_JOBS)
 
-# libFuzzer targets (clang): `make fuzz FUZZ_SECONDS=60` runs each for that long.
+# libFuzzer targets (clang): `make fuzz FUZZ_SECONDS=60` runs each (probe, response, sandbox)
+# for that long.
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_MAX_LEN ?= 65536
 fuzz-build: deps
 	cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAVI_FUZZ=ON \
 	  -DMAVI_BUILD_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++ -DBUILD_SHARED_LIBS=OFF
-	cmake --build $(FUZZ_DIR) -j $(JOBS)
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target $$(tr '\n' ' ' < $(FUZZ_DIR)/fuzz_targets.txt)
 
 fuzz: fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_MAX_LEN)

@@ -7,6 +7,8 @@
 
 #include "ffmpeg/av_error.hpp"
 #include "ffmpeg/handles.hpp"
+#include "mavi/error.hpp"
+#include "mavi/prepare.hpp"
 
 namespace mavi {
 
@@ -20,7 +22,7 @@ struct Deadline {
 
 // FFmpeg calls this during blocking I/O; returning 1 aborts the read.
 int past_deadline(void* opaque) {
-  return Clock::now() > static_cast<const Deadline*>(opaque)->at ? 1 : 0;
+  return cancel_requested() || Clock::now() > static_cast<const Deadline*>(opaque)->at ? 1 : 0;
 }
 
 // A decoder for each stream worth decoding, keyed by stream index.
@@ -122,6 +124,11 @@ DeepCheck deep_check(AVFormatContext& format, std::chrono::milliseconds time_lim
   ffmpeg::Frame frame = ffmpeg::make_frame();
   bool timed_out = false;
   while (true) {
+    // A signal (request_cancel) stops a long deep check as it stops a preparation.
+    if (cancel_requested()) {
+      format.interrupt_callback = previous;
+      throw Error(Errc::cancelled, "deep check cancelled");
+    }
     if (Clock::now() > deadline.at) {
       timed_out = true;
       break;
@@ -143,6 +150,10 @@ DeepCheck deep_check(AVFormatContext& format, std::chrono::milliseconds time_lim
       decode(*it->second, packet.get(), *frame, result);
     }
     av_packet_unref(packet.get());
+  }
+  if (cancel_requested()) {  // the read was interrupted for it
+    format.interrupt_callback = previous;
+    throw Error(Errc::cancelled, "deep check cancelled");
   }
   if (!timed_out) {
     for (auto& [index, decoder] : decoders)

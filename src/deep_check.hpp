@@ -11,7 +11,7 @@ namespace mavi {
 
 // Reads from the current position to the end (or until time_limit runs out), decoding every
 // decodable audio/video stream that is not cover art. Never throws for corrupt data: errors
-// are counted.
+// are counted. Throws Error(Errc::cancelled) once mavi::request_cancel() was called.
 DeepCheck deep_check(AVFormatContext& format, std::chrono::milliseconds time_limit);
 
 }  // namespace mavi

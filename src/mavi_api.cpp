@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <charconv>
 #include <initializer_list>
 
 #include "http/transfer.hpp"
@@ -80,8 +81,9 @@ json parse_checked(long http_status, std::string_view body, const std::string& w
     return doc;
 
   std::string detail = "HTTP " + std::to_string(http_status);
+  // The code is the server's text like any other: it may echo the key or be huge.
   if (!code.empty())
-    detail += ", MAVI code " + code;
+    detail += ", MAVI code " + excerpt(code, secret, 16);
   if (is_json) {
     const std::string msg = http::redact(msg_of(doc), secret);
     if (!msg.empty())
@@ -191,10 +193,12 @@ VideoPage parse_video_list(long http_status, std::string_view body, const std::s
     if (item.is_object())
       page.videos.push_back(record_of(item));
   }
+  // A total that is not a number MAVI could mean (negative, huge, 1e9) is not given.
   const std::string total = text_field(*data, {"total", "total_count", "totalCount"});
-  if (!total.empty() && std::isdigit(static_cast<unsigned char>(total.front()))) {
-    page.total = std::stoll(total);
-  }
+  long long value = 0;
+  const auto [end, ec] = std::from_chars(total.data(), total.data() + total.size(), value);
+  if (ec == std::errc() && end == total.data() + total.size() && value >= 0)
+    page.total = value;
   return page;
 }
 

@@ -95,6 +95,8 @@ struct Client::Impl {
     s.low_speed_limit = config.low_speed_limit_bytes_per_second;
     s.low_speed_time = config.low_speed_time;
     s.total_timeout = config.total_timeout;
+    if (config.answer_timeout.count() > 0)
+      s.answer_timeout = config.answer_timeout;
     s.cacert = config.cacert;
     s.secret = config.api_key;
     if (config.verbose) {

@@ -65,6 +65,9 @@ struct ClientConfig {
   long low_speed_limit_bytes_per_second = 1;
   std::chrono::seconds low_speed_time{120};
   std::optional<std::chrono::seconds> total_timeout;  // none by default: big files take long
+  // The whole answer must arrive within this long after the request (body included) is sent;
+  // a server dripping a byte now and then would otherwise hold the client forever.
+  std::chrono::seconds answer_timeout{300};
 
   RetryPolicy retry;
   // Pacing shared by every Client of the process with the same base URL; <= 0 disables it.

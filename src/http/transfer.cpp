@@ -37,6 +37,8 @@ Errc kind_of(CURLcode code) {
     case CURLE_URL_MALFORMAT:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CRL_BADFILE:
+    // A certificate the CA bundle does not vouch for: retrying cannot help, --cacert can.
+    case CURLE_PEER_FAILED_VERIFICATION:
       return Errc::invalid_argument;
     case CURLE_OUT_OF_MEMORY:
       return Errc::internal;
@@ -100,6 +102,20 @@ struct Transfer::State {
   std::string secret;
   curl_off_t ul_now = 0;
   curl_off_t ul_total = 0;
+  bool has_body = false;
+  std::optional<std::chrono::seconds> answer_timeout;
+  std::optional<std::chrono::steady_clock::time_point> answer_started;
+  bool answer_too_slow = false;
+
+  // True when the answer has taken longer than answer_timeout since the body went out.
+  bool answer_overdue(curl_off_t total, curl_off_t now) {
+    if (!answer_timeout)
+      return false;
+    const auto clock = std::chrono::steady_clock::now();
+    if (!answer_started && (!has_body || (total > 0 && now >= total)))
+      answer_started = clock;
+    return answer_started && clock - *answer_started > *answer_timeout;
+  }
 
   static size_t on_write(char* data, size_t size, size_t count, void* user) noexcept {
     auto* self = static_cast<State*>(user);
@@ -122,6 +138,10 @@ struct Transfer::State {
     auto* self = static_cast<State*>(user);
     self->ul_now = ul_now;
     self->ul_total = ul_total;
+    if (self->answer_overdue(ul_total, ul_now)) {
+      self->answer_too_slow = true;
+      return 1;
+    }
     if (!self->progress)
       return 0;
     try {
@@ -187,6 +207,8 @@ Transfer::Transfer(const Request& request, const Settings& settings, ProgressFn 
   s.progress = std::move(progress);
   s.log = settings.log;
   s.secret = settings.secret;
+  s.answer_timeout = settings.answer_timeout;
+  s.has_body = request.file.has_value() || request.method == "POST";
 
   check(curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, s.error_buffer), "ERRORBUFFER");
   check(curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str()), "URL");
@@ -296,6 +318,12 @@ Response Transfer::perform() {
     r.transport_error = s.error_buffer[0] != '\0' ? s.error_buffer : curl_easy_strerror(rc);
     // curl's messages name hosts and files, never headers; redact anyway.
     r.transport_error = redact(r.transport_error, s.secret);
+    if (s.answer_too_slow) {
+      r.answer_too_slow = true;
+      r.transport_kind = Errc::timeout;
+      r.transport_error = "the answer did not arrive within " +
+                          std::to_string(s.answer_timeout->count()) + " s of sending the request";
+    }
   }
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);

@@ -43,6 +43,9 @@ struct Settings {
   long low_speed_limit = 1;
   std::chrono::seconds low_speed_time{120};
   std::optional<std::chrono::seconds> total_timeout;
+  // The whole answer must arrive within this long once the request body is sent (from the
+  // start for requests without a body): a server dripping bytes beats the low-speed limit.
+  std::optional<std::chrono::seconds> answer_timeout;
   std::filesystem::path cacert;
   std::size_t max_response_bytes = 1 << 20;
   std::function<void(std::string_view)> log;  // verbose sink; empty: silent
@@ -57,6 +60,7 @@ struct Response {
   std::string transport_error;  // curl's error buffer or strerror text
   bool cancelled = false;       // the progress callback asked to stop
   bool body_too_large = false;
+  bool answer_too_slow = false;  // answer_timeout expired (transport_kind is timeout)
 
   long http_status = 0;
   std::string body;

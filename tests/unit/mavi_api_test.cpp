@@ -88,3 +88,38 @@ TEST_CASE("error messages and excerpts never carry the key") {
   const std::string long_body(5000, 'x');
   CHECK(mavi::detail::excerpt(long_body, "").size() <= 203);
 }
+
+// Found while writing tests/fuzz/response_fuzz.cpp: the code went into messages verbatim and a
+// huge "total" threw std::out_of_range (not a mavi::Error).
+TEST_CASE("fuzz regressions: an echoed or huge code, a total that is not a count") {
+  std::string message;
+  try {
+    parse_upload_answer(200, R"({"code":"sk-SECRET","msg":"x"})", "upload", "sk-SECRET");
+  } catch (const mavi::Error& e) {
+    message = e.what();
+  }
+  CHECK(message.find("sk-SECRET") == std::string::npos);
+  CHECK(message.find("<redacted>") != std::string::npos);
+
+  try {
+    parse_upload_answer(500, R"({"code":")" + std::string(100'000, '7') + R"("})", "upload", "k");
+  } catch (const mavi::Error& e) {
+    message = e.what();
+  }
+  CHECK(message.size() < 400);
+
+  using mavi::detail::parse_video_list;
+  for (const char* total : {R"("99999999999999999999999")", "99999999999999999999999", R"("-5")",
+                            R"("12abc")", "1e30"}) {
+    INFO(total);
+    const std::string body =
+        std::string(R"({"code":"0000","data":{"videoData":[],"total":)") + total + "}}";
+    CHECK(parse_video_list(200, body, "list", "k").total == -1);
+  }
+  CHECK(parse_video_list(200, R"({"code":"0000","data":{"videos":[],"total_count":"42"}})", "list",
+                         "k")
+            .total == 42);
+  CHECK(
+      parse_video_list(200, R"({"code":"0000","data":{"videos":[],"total_count":7}})", "list", "k")
+          .total == 7);
+}

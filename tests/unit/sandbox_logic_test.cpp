@@ -142,3 +142,54 @@ TEST_CASE("searchDB and list_videos handlers page what the store holds") {
   list_videos(state, list, bad);
   CHECK(nlohmann::json::parse(bad.body)["code"] == "0001");
 }
+
+// Found while writing tests/fuzz/sandbox_fuzz.cpp: a filename with invalid UTF-8 made every
+// answer that listed it throw (nlohmann's dump), and page numbers near INT64_MAX overflowed.
+TEST_CASE("fuzz regressions: invalid UTF-8 names are listed, huge pages are empty") {
+  SandboxConfig config;
+  config.callback_delay = std::chrono::milliseconds(0);
+  SandboxState state(config, nullptr);
+  StoredVideo v;
+  v.video_no = state.store.next_video_no();
+  v.video_name = "bad\xff\xfe name.mp4";
+  v.api = ApiGeneration::classic;
+  state.store.add(v);
+  v.video_no = state.store.next_video_no();
+  v.api = ApiGeneration::v1;
+  v.fields["camera_model"] = "\xc3";
+  state.store.add(v);
+
+  httplib::Request request;
+  httplib::Response response;
+  search_db(state, request, response);
+  auto body = nlohmann::json::parse(response.body);
+  REQUIRE(body["data"]["videoData"].size() == 1);
+  CHECK(body["data"]["videoData"][0]["videoName"] == "bad\xef\xbf\xbd\xef\xbf\xbd name.mp4");
+
+  httplib::Response listed;
+  request.body = "{}";
+  list_videos(state, request, listed);
+  CHECK(nlohmann::json::parse(listed.body)["data"]["videos"].size() == 1);
+
+  httplib::Response admin;
+  admin_videos(state, request, admin);
+  CHECK(nlohmann::json::parse(admin.body)["count"] == 2);
+
+  httplib::Response far;
+  request.params = {{"page", "9223372036854775807"}, {"pageSize", "200"}};
+  search_db(state, request, far);
+  body = nlohmann::json::parse(far.body);
+  CHECK(body["code"] == "0000");
+  CHECK(body["data"]["videoData"].empty());
+
+  httplib::Response far_v1;
+  request.body = R"({"page":9223372036854775807,"size":9223372036854775807})";
+  list_videos(state, request, far_v1);
+  body = nlohmann::json::parse(far_v1.body);
+  CHECK(body["code"] == "0000");
+  CHECK(body["data"]["videos"].empty());
+  request.body = R"({"page":1,"size":9223372036854775807})";
+  httplib::Response all_v1;
+  list_videos(state, request, all_v1);
+  CHECK(nlohmann::json::parse(all_v1.body)["data"]["videos"].size() == 1);
+}

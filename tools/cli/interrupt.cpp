@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdlib>
 
+#include "mavi/prepare.hpp"
+
 namespace mavi::cli {
 
 namespace {
@@ -14,6 +16,7 @@ static_assert(std::atomic<int>::is_always_lock_free, "used from a signal handler
 
 extern "C" void on_signal(int signal_number) {
   g_signal.store(signal_number);
+  mavi::request_cancel();  // long library work (deep checks, preparations) stops soon
 }
 
 }  // namespace

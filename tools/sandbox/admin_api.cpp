@@ -20,9 +20,9 @@ void admin_videos(const SandboxState& state, const httplib::Request&, httplib::R
     videos.push_back(std::move(entry));
   }
   const auto count = videos.size();
-  response.set_content(
-      nlohmann::ordered_json{{"count", count}, {"videos", std::move(videos)}}.dump(),
-      "application/json");
+  response.set_content(nlohmann::ordered_json{{"count", count}, {"videos", std::move(videos)}}.dump(
+                           -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
+                       "application/json");
 }
 
 void register_admin_api(httplib::Server& server, SandboxState& state) {

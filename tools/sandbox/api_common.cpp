@@ -77,7 +77,9 @@ void reply(const SandboxState& state, httplib::Response& response, ApiGeneration
     body["failed"] = code != "0000";
   }
   response.status = http_status;
-  response.set_content(body.dump(), "application/json");
+  // Filenames and form fields are the client's bytes: invalid UTF-8 is replaced, not thrown.
+  response.set_content(body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
+                       "application/json");
 }
 
 bool authorized(const SandboxState& state, const httplib::Request& request,

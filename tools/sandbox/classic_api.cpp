@@ -62,7 +62,9 @@ void search_db(const SandboxState& state, const httplib::Request& request,
   const auto matches = state.store.list(query);
   const auto total = static_cast<std::int64_t>(matches.size());
   nlohmann::ordered_json videos = nlohmann::ordered_json::array();
-  for (std::int64_t i = (current - 1) * size; i < total && i < current * size; ++i) {
+  // A page far past the end is empty; computed without overflowing on page=INT64_MAX.
+  const std::int64_t first = current - 1 > total / size ? total : (current - 1) * size;
+  for (std::int64_t i = first; i < total && i - first < size; ++i) {
     videos.push_back(classic_fields(matches[static_cast<std::size_t>(i)]));
   }
   reply(state, response, api, 200, "0000", "success",

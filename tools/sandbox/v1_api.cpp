@@ -88,7 +88,9 @@ void list_videos(const SandboxState& state, const httplib::Request& request,
   }
   const auto total = static_cast<std::int64_t>(matches.size());
   nlohmann::ordered_json videos = nlohmann::ordered_json::array();
-  for (std::int64_t i = (*page - 1) * *size; i < total && i < *page * *size; ++i) {
+  // A page far past the end is empty; computed without overflowing on huge page or size.
+  const std::int64_t first = *page - 1 > total / *size ? total : (*page - 1) * *size;
+  for (std::int64_t i = first; i < total && i - first < *size; ++i) {
     videos.push_back(v1_fields(matches[static_cast<std::size_t>(i)]));
   }
   reply(state, response, api, 200, "0000", "success",
