@@ -319,6 +319,14 @@ void Journal::record_failure(std::int64_t id, std::string_view error) {
   });
 }
 
+void Journal::record_upload_refused(std::int64_t id, std::string_view error) {
+  impl_->change(id, FileState::failed, error, [&] {
+    auto update =
+        impl_->db.prepare("UPDATE files SET error = ?, upload_started_ms = NULL WHERE id = ?");
+    update.bind(1, error).bind(2, id).run();
+  });
+}
+
 void Journal::record_skipped(std::int64_t id, std::string_view reason) {
   impl_->change(id, FileState::skipped, reason, [&] {
     auto update = impl_->db.prepare("UPDATE files SET error = ? WHERE id = ?");

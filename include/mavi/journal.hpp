@@ -88,6 +88,9 @@ class Journal {
   // MAVI's processing status (UNPARSE, PARSE, FAIL); PARSE and FAIL move the file to processed.
   void record_video_status(std::int64_t id, std::string_view video_status);
   void record_failure(std::int64_t id, std::string_view error);
+  // A failed upload that certainly never reached MAVI (refused before or by the server): no
+  // lookup is needed before the next attempt.
+  void record_upload_refused(std::int64_t id, std::string_view error);
   // State `skipped` (rejected by the rules), with the reason kept as the record's error.
   void record_skipped(std::int64_t id, std::string_view reason);
   // Back to `pending` so the next run does the work again (--force).

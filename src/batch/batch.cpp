@@ -80,6 +80,19 @@ using SystemClock = std::chrono::system_clock;
 // How long a stopping batch still waits for MAVI's answer to an upload whose body is sent.
 constexpr auto kAnswerGrace = std::chrono::seconds(10);
 
+// Failures after which MAVI certainly holds no copy of the upload: the request was refused
+// before it was sent (TLS, options) or MAVI answered with a refusal. Network errors, timeouts
+// and server errors are ambiguous: the next run looks the video up first.
+bool never_delivered(std::string_view kind) {
+  for (const Errc e : {Errc::invalid_argument, Errc::bad_auth, Errc::no_credits,
+                       Errc::account_disabled, Errc::bad_request, Errc::permission,
+                       Errc::rate_limited, Errc::not_found, Errc::permission_denied}) {
+    if (kind == to_string(e))
+      return true;
+  }
+  return false;
+}
+
 bool is_final(std::string_view video_status) {
   return video_status == "PARSE" || video_status == "FAIL";
 }
@@ -274,7 +287,10 @@ class Pipeline {
     // An interrupted upload stays `uploading` in the journal: the next run looks it up.
     if (journal_ && out.journal_id != 0 && kind != to_string(Errc::cancelled)) {
       try {
-        journal_->record_failure(out.journal_id, message);
+        if (never_delivered(kind))
+          journal_->record_upload_refused(out.journal_id, message);
+        else
+          journal_->record_failure(out.journal_id, message);
       } catch (const Error&) {
         // The journal itself failing must not hide the file's own error.
       }

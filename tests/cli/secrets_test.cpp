@@ -126,8 +126,10 @@ TEST_CASE("mavi-prepare-and-upload and mavi-sandbox on success: no key in any ou
   mavi::test::SandboxProcess sandbox(
       {"--api-key", kKey, "--store", store.path().string(), "--callback-delay", "0.1"});
   TempDir out;
+  TempDir state;  // a fresh journal per run: each run uploads, so each run sends the key
   for (const bool json : {false, true}) {
-    std::vector<std::string> args{"-o", out.path().string()};
+    std::vector<std::string> args{"-o", out.path().string(), "--journal",
+                                  (state / (json ? "json.sqlite" : "human.sqlite")).string()};
     if (json)
       args.push_back("--json");
     for (const auto& input : mixed_inputs())
@@ -140,11 +142,14 @@ TEST_CASE("mavi-prepare-and-upload and mavi-sandbox on success: no key in any ou
   }
   // Without -o: the private work folder is removed, and held no key while it existed.
   const auto before = prepare_temp_dirs();
-  const auto result = prepare_and_upload(sandbox.url(), mixed_inputs());
+  std::vector<std::string> plain = mixed_inputs();
+  plain.insert(plain.begin(), {"--journal", (state / "plain.sqlite").string()});
+  const auto result = prepare_and_upload(sandbox.url(), plain);
   check_run("prepare-and-upload without -o", result);
   CHECK(prepare_temp_dirs() == before);
 
   CHECK(check_tree(out.path()) >= 1);    // the prepared file(s)
+  CHECK(check_tree(state.path()) >= 3);  // the journals
   CHECK(check_tree(store.path()) >= 4);  // every upload the sandbox stored
   sandbox.stop();
   check_text("sandbox log", sandbox.log());

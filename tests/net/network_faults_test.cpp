@@ -272,7 +272,7 @@ TEST_CASE("escaped non-ASCII in the JSON is fine") {
   CHECK(result.video.video_name == "caf\xc3\xa9 \xf0\x9f\x8e\xac.mp4");
 }
 
-TEST_CASE("HTTP 200 with an error code is that error; only retryable codes are retried") {
+TEST_CASE("HTTP 200 with an error code is that error, and only retryable codes are retried") {
   struct Case {
     const char* code;
     Errc kind;
