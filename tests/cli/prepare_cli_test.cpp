@@ -178,3 +178,28 @@ TEST_CASE("a missing input is a failure, the others still prepared", "[cli][prep
   CHECK(doc["summary"]["failed"] == 1);
   CHECK(doc["summary"]["prepared"] == 1);
 }
+
+TEST_CASE(
+    "a full output folder (file-size limit) is disk_full for every file, leaves nothing, "
+    "and the batch goes on",
+    "[cli][prepare]") {
+  test::TempDir dir;
+  const fs::path out = dir / "out";
+  fs::create_directories(out);
+  // ulimit -f counts 1024-byte blocks: 16 KiB is less than any prepared fixture.
+  const std::string script = "ulimit -f 16 && exec \"$@\"";
+  const auto r =
+      test::run({"bash", "-c", script, "limited", test::program("mavi-prepare-and-upload").string(),
+                 "--no-upload", "--json", "-j", "1", "-o", out.string(),
+                 test::fixture("mpeg4_mp3.avi").string(), test::fixture("h264_aac.flv").string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  const json doc = json::parse(r.out);
+  REQUIRE(doc["files"].size() == 2);
+  for (const auto& f : doc["files"]) {
+    CHECK(f["status"] == "failed");
+    CHECK(f["error_kind"] == "disk_full");
+  }
+  for (const auto& entry : fs::directory_iterator(out))
+    FAIL("left in the output folder: " << entry.path());
+}

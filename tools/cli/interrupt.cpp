@@ -28,6 +28,9 @@ void install_interrupt_handlers() {
   action.sa_flags = SA_RESETHAND;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  // Past a file-size limit (ulimit -f) a write should fail with EFBIG and be reported as a
+  // full disk, not kill the program and leave a partial file behind.
+  signal(SIGXFSZ, SIG_IGN);
 }
 
 int interrupt_signal() noexcept {

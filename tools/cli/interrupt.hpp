@@ -4,7 +4,7 @@
 namespace mavi::cli {
 
 // Installs SIGINT and SIGTERM handlers that record the signal (one-shot: the default action
-// is restored, so a second signal ends the program immediately).
+// is restored, so a second signal ends the program immediately), and ignores SIGXFSZ.
 void install_interrupt_handlers();
 
 // The signal received so far, 0 when none.
