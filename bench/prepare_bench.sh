@@ -51,7 +51,7 @@ for i in $(seq "$runs"); do
   time_run ff_enc ffmpeg -v error -y -i src.avi -c:v libx264 -preset veryfast -crf 23 \
     -pix_fmt yuv420p -c:a aac -b:a 128k -movflags +faststart ff_enc.mp4
   time_run mavi_remux "$prog" --no-upload --quiet -o mavi_remux src.ts
-  time_run ff_remux ffmpeg -v error -y -i src.ts -c copy -movflags +faststart ff_remux.mp4
+  time_run ff_remux ffmpeg -v error -y -i src.ts -c copy ff_remux.mp4
 done
 
 ssim() {

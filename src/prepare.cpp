@@ -769,7 +769,11 @@ PrepareResult prepare(const fs::path& input, const fs::path& output, const Plan&
   ensure(avio_open2(&out->pb, temp.path().c_str(), AVIO_FLAG_WRITE, &int_cb, nullptr), Errc::io,
          "opening " + temp.path().string());
   AVDictionary* mux_opts = nullptr;
-  av_dict_set(&mux_opts, "movflags", "+faststart", 0);
+  // faststart rewrites the whole file to move the index to the front: worth it for a fresh
+  // encode (players can start at once), not for a stream copy, where it would double the
+  // writing for nothing MAVI needs (it reads the whole upload either way).
+  if (plan.action == Action::transcode)
+    av_dict_set(&mux_opts, "movflags", "+faststart", 0);
   ret = avformat_write_header(out.get(), &mux_opts);
   av_dict_free(&mux_opts);
   ensure(ret, Errc::media, "writing the MP4 header to " + temp.path().string());
