@@ -593,3 +593,21 @@ TEST_CASE("hostile: playlists and stream descriptions named as videos are refuse
             "m=video 5004 RTP/AVP 96\na=rtpmap:96 H264/90000\n");
   expect_rejected(tmp / "session.mov", "not_media");
 }
+
+TEST_CASE("hostile: a 4 GB file (a real video, then a sparse hole) is probed in bounded memory",
+          "[hostile]") {
+  TempDir tmp;
+  const fs::path path = tmp / "huge.mp4";
+  fs::copy_file(fixture("h264_aac.mp4"), path);
+  fs::resize_file(path, 4ull << 30);  // sparse: costs no disk
+  const auto before = fs::last_write_time(path);
+  const RunResult r = bounded({"--json", "--", path.string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code < 128);
+  const json doc = parse_json(r);
+  REQUIRE(doc.at("files").size() == 1);
+  const json& entry = doc.at("files").at(0);
+  CHECK(entry.at("verdict") != "ok");  // over MAVI's 3 GB, whatever the bytes after the video
+  CHECK(fs::file_size(path) == (4ull << 30));
+  CHECK(fs::last_write_time(path) == before);
+}
