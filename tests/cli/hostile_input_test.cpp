@@ -611,3 +611,24 @@ TEST_CASE("hostile: a 4 GB file (a real video, then a sparse hole) is probed in 
   CHECK(fs::file_size(path) == (4ull << 30));
   CHECK(fs::last_write_time(path) == before);
 }
+
+TEST_CASE("hostile: a video track with no frames at all", "[hostile]") {
+  TempDir tmp;
+  const fs::path path = tmp / "noframes.mp4";
+  ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25:duration=1", "-frames:v", "0", "-c:v",
+          "libx264", path.string()});
+  expect_rejected(path, "no_video_stream");
+}
+
+TEST_CASE("hostile: timestamps that start ten hours in", "[hostile]") {
+  TempDir tmp;
+  const fs::path path = tmp / "late.ts";
+  ffmpeg({"-i", fixture("h264_aac.mp4").string(), "-c", "copy", "-output_ts_offset", "36000", "-f",
+          "mpegts", path.string()});
+  const Outcome o = check_one(path);
+  INFO(o.entry.dump());
+  CHECK(o.exit_code == 1);  // fixable: a remux into MP4
+  CHECK(o.entry.at("action") == "remux");
+  // The duration is the span of the content, not the offset.
+  CHECK(o.entry.at("media").at("duration_seconds").get<double>() < 5.0);
+}
