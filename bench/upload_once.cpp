@@ -21,8 +21,9 @@ int main(int argc, char** argv) {
     mavi::Client client(config);
     const auto result =
         client.upload(argv[2], {}, [](const mavi::UploadProgress&) { return true; });
-    std::printf("%s %llu\n", result.video.video_no.c_str(),
-                static_cast<unsigned long long>(result.bytes_sent));
+    std::printf("%s bytes=%llu elapsed_ms=%lld\n", result.video.video_no.c_str(),
+                static_cast<unsigned long long>(result.bytes_sent),
+                static_cast<long long>(result.elapsed.count()));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "upload_once: %s\n", e.what());
     return 1;

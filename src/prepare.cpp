@@ -22,6 +22,7 @@
 #include "mavi/error.hpp"
 #include "mavi/probe.hpp"
 #include "mavi/rules.hpp"
+#include "opened_media.hpp"
 
 extern "C" {
 #include <libavfilter/buffersink.h>
@@ -679,23 +680,23 @@ void reset_cancel() noexcept {
 
 PrepareResult prepare(const fs::path& input, const fs::path& output, const Plan& plan,
                       const PrepareOptions& options, const PrepareProgress& progress) {
+  return detail::prepare_opened(input, nullptr, output, plan, options, progress);
+}
+
+PrepareResult detail::prepare_opened(const fs::path& input, ffmpeg::InputFormat opened,
+                                     const fs::path& output, const Plan& plan,
+                                     const PrepareOptions& options,
+                                     const PrepareProgress& progress) {
   const auto started = Clock::now();
   require_input(input, output);
   if (g_cancel.load())
     throw Error(Errc::cancelled, "preparation cancelled");
   Job job;
 
-  // Input, read-only.
-  AVFormatContext* raw_in = avformat_alloc_context();
-  if (raw_in == nullptr)
-    throw Error(Errc::internal, "avformat_alloc_context failed");
-  raw_in->interrupt_callback = AVIOInterruptCB{interrupt_cb, &job};
-  int ret = avformat_open_input(&raw_in, input.c_str(), nullptr, nullptr);
-  if (ret < 0)
-    fail_av(ret, Errc::unreadable, "opening " + input.string());
-  ffmpeg::InputFormat in(raw_in);
-  ensure(avformat_find_stream_info(in.get(), nullptr), Errc::unreadable,
-         "reading stream parameters of " + input.string());
+  // Input, read-only: opened (and its content recognised) the way probe() does.
+  ffmpeg::InputFormat in = opened ? std::move(opened) : probe_open(input).input;
+  in->interrupt_callback = AVIOInterruptCB{interrupt_cb, &job};
+  int ret = 0;
 
   TempFile temp(output);
   AVFormatContext* raw_out = nullptr;

@@ -15,6 +15,7 @@
 #include "ffmpeg/av_error.hpp"
 #include "ffmpeg/handles.hpp"
 #include "mavi/error.hpp"
+#include "opened_media.hpp"
 
 extern "C" {
 #include <libavutil/display.h>
@@ -354,11 +355,11 @@ void refuse_non_video_formats(const AVInputFormat* input_format, const std::stri
   }
 }
 
-// Opens `url` (or reads through `io` when given), reads the stream parameters and
-// describes them; `name` is what messages show.
-MediaInfo open_and_describe(const std::string& name, const std::string& url,
-                            const AVInputFormat* input_format, AVIOContext* io,
-                            const ProbeOptions& options) {
+// Opens `url` (or reads through `io` when given) and reads the stream parameters; `name` is
+// what messages show.
+ffmpeg::InputFormat open_input(const std::string& name, const std::string& url,
+                               const AVInputFormat* input_format, AVIOContext* io,
+                               const ProbeOptions& options) {
   ffmpeg::InputFormat format(avformat_alloc_context());
   if (!format)
     throw Error(Errc::internal, "avformat_alloc_context: out of memory");
@@ -380,33 +381,49 @@ MediaInfo open_and_describe(const std::string& name, const std::string& url,
   if (const int err = avformat_find_stream_info(format.get(), nullptr); err < 0) {
     ffmpeg::throw_error(Errc::unreadable, "read stream parameters of", name, err);
   }
+  return format;
+}
 
+// Describes what open_input() found (and decodes everything when options.deep).
+MediaInfo describe(AVFormatContext& format, const ProbeOptions& options) {
   MediaInfo info;
-  info.format_name = or_empty(format->iformat->name);
-  info.format_long_name = or_empty(format->iformat->long_name);
-  info.duration = to_seconds(format->duration, AVRational{1, AV_TIME_BASE});
-  info.bit_rate = format->bit_rate;
-  info.streams.reserve(format->nb_streams);
-  for (unsigned i = 0; i < format->nb_streams; ++i) {
-    info.streams.push_back(stream_info(format.get(), format->streams[i]));
+  info.format_name = or_empty(format.iformat->name);
+  info.format_long_name = or_empty(format.iformat->long_name);
+  info.duration = to_seconds(format.duration, AVRational{1, AV_TIME_BASE});
+  info.bit_rate = format.bit_rate;
+  info.streams.reserve(format.nb_streams);
+  for (unsigned i = 0; i < format.nb_streams; ++i) {
+    info.streams.push_back(stream_info(&format, format.streams[i]));
   }
   if (options.deep)
-    info.deep = deep_check(*format, options.deep_time_limit);
+    info.deep = deep_check(format, options.deep_time_limit);
   return info;
 }
 
 }  // namespace
 
-MediaInfo probe(const std::filesystem::path& path, const ProbeOptions& options) {
+namespace detail {
+
+OpenedMedia probe_open(const std::filesystem::path& path, const ProbeOptions& options) {
   const FileStatus status = stat_input(path);
   const std::string name = path.string();
   const AVInputFormat* input_format = sniff_file(path);
   refuse_non_video_formats(input_format, name);
+  OpenedMedia opened;
   // "file:" so that a name such as "pipe:0.mp4" or "concat:a|b.mp4" is a file, not a protocol.
-  MediaInfo info = open_and_describe(name, "file:" + name, input_format, nullptr, options);
-  info.path = path;
-  info.size_bytes = status.size_bytes;
-  return info;
+  opened.input = open_input(name, "file:" + name, input_format, nullptr, options);
+  opened.info = describe(*opened.input, options);
+  opened.info.path = path;
+  opened.info.size_bytes = status.size_bytes;
+  if (options.deep)
+    opened.input.reset();  // decoding moved it past the head: of no use to prepare()
+  return opened;
+}
+
+}  // namespace detail
+
+MediaInfo probe(const std::filesystem::path& path, const ProbeOptions& options) {
+  return detail::probe_open(path, options).info;
 }
 
 MediaInfo probe_memory(std::span<const unsigned char> data, const std::string& name,
@@ -429,7 +446,7 @@ MediaInfo probe_memory(std::span<const unsigned char> data, const std::string& n
     av_free(buffer);
     throw Error(Errc::internal, "avio_alloc_context: out of memory");
   }
-  MediaInfo info = open_and_describe(name, "", input_format, io.get(), options);
+  MediaInfo info = describe(*open_input(name, "", input_format, io.get(), options), options);
   info.path = name;
   info.size_bytes = data.size();
   return info;

@@ -22,6 +22,7 @@
 #include "mavi/error.hpp"
 #include "mavi/fingerprint.hpp"
 #include "mavi/prepare.hpp"
+#include "opened_media.hpp"
 
 namespace mavi {
 
@@ -355,7 +356,9 @@ class Pipeline {
     if (journal_ && fp && !use_journal(item, *fp))
       return false;
 
-    const CheckResult checked = check(out.path, {}, options_.rules);
+    // Kept open for prepare(): the head is read and analysed once.
+    ffmpeg::InputFormat opened;
+    const CheckResult checked = detail::check_open(out.path, {}, options_.rules, opened);
     out.verdict = checked.verdict;
     out.action = checked.verdict.action;
     if (journal_ && out.journal_id != 0) {
@@ -376,7 +379,7 @@ class Pipeline {
       return false;
     if (!needs_preparing)
       return accept_as_is(item);
-    return prepare_item(item, *checked.media, checked.verdict);
+    return prepare_item(item, *checked.media, checked.verdict, std::move(opened));
   }
 
   // Returns false when the journal settles the file (already uploaded).
@@ -461,7 +464,8 @@ class Pipeline {
     return false;
   }
 
-  bool prepare_item(Item& item, const MediaInfo& media, const Verdict& verdict) {
+  bool prepare_item(Item& item, const MediaInfo& media, const Verdict& verdict,
+                    ffmpeg::InputFormat opened) {
     FileOutcome& out = item.outcome;
     out.plan = plan(media, verdict, prepare_options_);
     out.action = out.plan->action;
@@ -484,12 +488,13 @@ class Pipeline {
     emit(BatchEventKind::preparing, out);
     PrepareResult done;
     try {
-      done = prepare(out.path, output, *out.plan, prepare_options_,
-                     [&](double done_s, double total_s, double speed) {
-                       if (options_.prepare_progress)
-                         options_.prepare_progress(out.path, done_s, total_s, speed);
-                       return !stopping();
-                     });
+      done =
+          detail::prepare_opened(out.path, std::move(opened), output, *out.plan, prepare_options_,
+                                 [&](double done_s, double total_s, double speed) {
+                                   if (options_.prepare_progress)
+                                     options_.prepare_progress(out.path, done_s, total_s, speed);
+                                   return !stopping();
+                                 });
     } catch (...) {
       out.output.reset();
       budget_.release(item.held_bytes);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "mavi/probe.hpp"
+#include "support/media_oracle.hpp"
 #include "support/paths.hpp"
 #include "support/run.hpp"
 
@@ -202,4 +203,36 @@ TEST_CASE(
   }
   for (const auto& entry : fs::directory_iterator(out))
     FAIL("left in the output folder: " << entry.path());
+}
+
+TEST_CASE(
+    "the program's remux reuses the check's opened input: exact video bitstream, audio encoded "
+    "where needed, the output decodes cleanly",
+    "[cli][prepare]") {
+  test::TempDir dir;
+  const fs::path out = dir / "out";
+  // h264_aac.flv: everything copied; vp9_opus.webm: video copied, Opus encoded to AAC.
+  const auto r = prepare_tool({"--no-upload", "--json", "-j", "2", "-o", out.string(),
+                               test::fixture("h264_aac.flv").string(),
+                               test::fixture("vp9_opus.webm").string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const json doc = json::parse(r.out);
+  REQUIRE(doc["files"].size() == 2);
+  for (const auto& f : doc["files"]) {
+    CHECK(f["status"] == "prepared");
+    CHECK(f["action"] == "remux");
+    const fs::path input = f["path"].get<std::string>();
+    const fs::path output = f["output"].get<std::string>();
+    CHECK(test::packet_checksums(output) == test::packet_checksums(input));
+    const MediaInfo media = probe(output);
+    bool has_aac = false;
+    for (const auto& s : media.streams)
+      has_aac = has_aac || (s.type == StreamType::audio && s.codec == "aac");
+    CHECK(has_aac);
+    const auto decoded =
+        test::run({"ffmpeg", "-v", "error", "-i", output.string(), "-f", "null", "-"});
+    CHECK(decoded.exit_code == 0);
+    CHECK(decoded.err.empty());
+  }
 }

@@ -19,6 +19,7 @@
 #include "mavi/prepare.hpp"
 #include "mavi/probe.hpp"
 #include "mavi/rules.hpp"
+#include "support/media_oracle.hpp"
 #include "support/paths.hpp"
 #include "support/run.hpp"
 
@@ -135,23 +136,6 @@ std::vector<std::string> coded_nal_units(const std::string& annexb, bool hevc) {
     start = end;
   }
   return units;
-}
-
-// Packet sizes and checksums of the first video stream, timestamps left out (they are
-// rebased and rescaled on purpose).
-std::vector<std::string> packet_checksums(const fs::path& path) {
-  const auto r = test::run({"ffmpeg", "-v", "error", "-i", path.string(), "-map", "0:v:0", "-c",
-                            "copy", "-f", "framemd5", "-"});
-  REQUIRE(r.exit_code == 0);
-  std::vector<std::string> sums;
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.empty() || line[0] == '#')
-      continue;
-    const auto size_at = line.rfind(',', line.rfind(',') - 1);
-    sums.push_back(line.substr(size_at));
-  }
-  return sums;
 }
 
 std::vector<double> video_frame_times(const fs::path& path) {
@@ -277,7 +261,7 @@ TEST_CASE("remuxing keeps the exact video bitstream", "[prepare][media]") {
     }
     // Packet by packet, where both containers package the codec the same way.
     if (fs::path(name).extension() != ".ts") {
-      CHECK(packet_checksums(p.result.output) == packet_checksums(test::fixture(name)));
+      CHECK(test::packet_checksums(p.result.output) == test::packet_checksums(test::fixture(name)));
     }
   }
 }

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/allocator.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/output.hpp"
@@ -514,6 +515,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  cli::keep_freed_memory_for_reuse();
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {

@@ -1,0 +1,14 @@
+// ffmpeg as a test oracle for media outputs.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mavi::test {
+
+// Sizes and checksums of the first video stream's packets, timestamps left out (a remux rebases
+// and rescales them on purpose): equal lists mean the same bitstream.
+std::vector<std::string> packet_checksums(const std::filesystem::path& path);
+
+}  // namespace mavi::test
