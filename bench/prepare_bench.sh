@@ -3,7 +3,7 @@
 # would otherwise run, on the same inputs, in one run.
 #   re-encode: a 10 s 1080p MPEG-4 Part 2 + PCM clip (both tools must re-encode video and audio)
 #   remux:     a 10 s 1080p H.264 + AAC MPEG-TS clip (both tools copy the streams into MP4)
-# Reports wall time (median of RUNS, alternating the tools), the ratio, peak RSS and SSIM of
+# Reports wall time (median of RUNS; the tools alternate, each round in the other order), the ratio, peak RSS and SSIM of
 # each re-encoded output against the source.
 # Usage: bench/prepare_bench.sh BUILD_DIR
 # Environment: RUNS (default 3), SECONDS_LONG (clip length, default 10), KEEP=1 (keep the work
@@ -34,9 +34,11 @@ ffmpeg -v error -y -f lavfi -i "testsrc2=size=1920x1080:rate=25,noise=alls=12:al
   -f lavfi -i "sine=frequency=440:sample_rate=48000" -t "$length" \
   -c:v libx264 -preset ultrafast -crf 20 -c:a aac -b:a 128k src.ts
 
-# time_run NAME CMD...: appends "wall_seconds peak_kb" to NAME.times
+# time_run NAME CMD...: appends "wall_seconds peak_kb" to NAME.times. `sync` first (untimed), so
+# no command pays for writing back the files the previous one wrote.
 time_run() {
   local name=$1; shift
+  sync
   /usr/bin/time -o "$name.t" -f '%e %M' "$@" >/dev/null 2>"$name.err" || {
     echo "$name failed:" >&2; cat "$name.err" >&2; exit 1; }
   cat "$name.t" >> "$name.times"
@@ -45,13 +47,21 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 max() { sort -n | tail -1; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-for i in $(seq "$runs"); do
-  rm -rf mavi_enc mavi_remux ff_enc.mp4 ff_remux.mp4
-  time_run mavi_enc "$prog" --no-upload --quiet -o mavi_enc src.avi
+mavi_enc() { time_run mavi_enc "$prog" --no-upload --quiet -o mavi_enc src.avi; }
+ff_enc() {
   time_run ff_enc ffmpeg -v error -y -i src.avi -c:v libx264 -preset veryfast -crf 23 \
     -pix_fmt yuv420p -c:a aac -b:a 128k -movflags +faststart ff_enc.mp4
-  time_run mavi_remux "$prog" --no-upload --quiet -o mavi_remux src.ts
-  time_run ff_remux ffmpeg -v error -y -i src.ts -c copy ff_remux.mp4
+}
+mavi_remux() { time_run mavi_remux "$prog" --no-upload --quiet -o mavi_remux src.ts; }
+ff_remux() { time_run ff_remux ffmpeg -v error -y -i src.ts -c copy ff_remux.mp4; }
+# Odd rounds run mavi-prepare-and-upload first, even rounds ffmpeg first.
+for i in $(seq "$runs"); do
+  rm -rf mavi_enc mavi_remux ff_enc.mp4 ff_remux.mp4
+  if [ $((i % 2)) -eq 1 ]; then
+    mavi_enc; ff_enc; mavi_remux; ff_remux
+  else
+    ff_enc; mavi_enc; ff_remux; mavi_remux
+  fi
 done
 
 ssim() {
@@ -82,6 +92,10 @@ echo "| job | mavi-prepare-and-upload | ffmpeg | ratio | mavi peak RSS | ffmpeg 
 echo "| --- | --- | --- | --- | --- | --- |"
 report "re-encode (MPEG-4 + PCM AVI)" mavi_enc ff_enc
 report "remux (H.264 + AAC TS)" mavi_remux ff_remux
+echo
+for name in mavi_enc ff_enc mavi_remux ff_remux; do
+  echo "- samples $name (wall s): $(cut -d' ' -f1 "$name.times" | tr '\n' ' ')"
+done
 echo
 mavi_out=mavi_enc/src.mp4
 printf '| output | size | SSIM (All) | PSNR (average) |\n| --- | --- | --- | --- |\n'

@@ -100,7 +100,7 @@ for i in $(seq "$reps"); do
     -H "Authorization: bench-key" -F "file=@$file;type=video/mp4" "$url"
   transfer_time curl
   run_timed program env MAVI_API_KEY=bench-key "$program" --base-url "$base" \
-    --uploads-per-minute 0 --quiet --json "$file"
+    --uploads-per-minute 0 --no-journal --quiet --json "$file"
   grep -q '"status": *"uploaded"' "$work/program.out" ||
     { echo "mavi-prepare-and-upload did not upload:" >&2; cat "$work/program.out" >&2; exit 1; }
   transfer_time program

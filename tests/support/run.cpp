@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,8 +31,15 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   if (argv.empty())
     throw std::invalid_argument("run: empty argv");
   int out_pipe[2], err_pipe[2], in_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0 ||
-      pipe2(in_pipe, O_CLOEXEC) != 0) {
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(in_pipe, O_CLOEXEC) != 0)
+    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  if (options.stderr_terminal) {
+    // err_pipe[0] is the terminal's master side (read here), err_pipe[1] the child's stderr.
+    if (openpty(&err_pipe[0], &err_pipe[1], nullptr, nullptr, nullptr) != 0)
+      throw std::runtime_error(std::string("openpty: ") + std::strerror(errno));
+    fcntl(err_pipe[0], F_SETFD, FD_CLOEXEC);
+    fcntl(err_pipe[1], F_SETFD, FD_CLOEXEC);
+  } else if (pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   }
 
@@ -95,6 +103,7 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
         continue;
       }
       ssize_t r = ::read(fds[i].fd, buffer, sizeof buffer);
+      // A terminal's master side reads EIO once the child has closed the last slave.
       if (r <= 0) {
         if (fds[i].fd == out_fd)
           close_fd(out_fd);

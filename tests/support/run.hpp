@@ -19,6 +19,9 @@ struct RunOptions {
   std::map<std::string, std::string> env;  // added to (or overriding) the current environment
   std::string stdin_data;                  // written to the child's stdin, then closed
   std::chrono::seconds timeout{300};       // the child is killed (SIGKILL) after this
+  // stderr is a pseudo-terminal (isatty() is true there) instead of a pipe; RunResult::err then
+  // holds what the program drew on that terminal.
+  bool stderr_terminal = false;
 };
 
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});

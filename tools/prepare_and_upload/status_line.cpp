@@ -75,14 +75,16 @@ void StatusLine::on_prepare(const std::filesystem::path& file, double done_s, do
   const double fraction = total_s > 0 ? std::clamp(done_s / total_s, 0.0, 1.0) : 0.0;
   std::snprintf(text, sizeof text, " %3d%% %.1fx ETA %s", static_cast<int>(fraction * 100), speed,
                 eta_text(speed > 0 ? (total_s - done_s) / speed : -1).c_str());
+  const bool first = preparing_.empty();  // a new file: shown at once, then a few times a second
   preparing_ = "preparing " + cli::printable(file.filename().string()) + text;
-  draw_locked(false);
+  draw_locked(first);
 }
 
 void StatusLine::on_upload(const std::filesystem::path& file, const UploadProgress& p) {
   if (!enabled_)
     return;
   std::lock_guard lock(mutex_);
+  const bool first = uploading_.empty();
   uploading_ = "uploading " + cli::printable(file.filename().string()) + " ";
   if (p.total_bytes == 0) {
     uploading_ += "(waiting for an upload slot)";
@@ -96,7 +98,7 @@ void StatusLine::on_upload(const std::filesystem::path& file, const UploadProgre
   }
   if (p.attempt > 1)
     uploading_ += " (attempt " + std::to_string(p.attempt) + ")";
-  draw_locked(false);
+  draw_locked(first);
 }
 
 void StatusLine::print(const std::string& text) {
