@@ -18,6 +18,7 @@
 
 #include "mavi/error.hpp"
 #include "mavi/upload.hpp"
+#include "support/expect_error.hpp"
 #include "support/paths.hpp"
 #include "support/run.hpp"
 
@@ -121,16 +122,7 @@ std::filesystem::path make_clip(const mavi::test::TempDir& dir) {
   return path;
 }
 
-template <typename Fn>
-mavi::Error expect_error(Fn fn) {
-  try {
-    fn();
-  } catch (const mavi::Error& e) {
-    return e;
-  }
-  FAIL("no mavi::Error thrown");
-  return mavi::Error(Errc::internal, "unreachable");
-}
+using mavi::test::expect_error;
 
 // Every byte printable ASCII: what a terminal or a JSON report can show safely.
 bool printable_ascii(const std::string& text) {

@@ -13,6 +13,7 @@
 #include "mavi/error.hpp"
 #include "mavi/upload.hpp"
 #include "net/fake_mavi.hpp"
+#include "support/expect_error.hpp"
 #include "support/paths.hpp"
 
 namespace {
@@ -48,17 +49,7 @@ mavi::ClientConfig config_for(const FakeMavi& server) {
   return config;
 }
 
-// Runs `fn`, expecting a mavi::Error; returns it for inspection.
-template <typename Fn>
-mavi::Error expect_error(Fn fn) {
-  try {
-    fn();
-  } catch (const mavi::Error& e) {
-    return e;
-  }
-  FAIL("no mavi::Error thrown");
-  return mavi::Error(Errc::internal, "unreachable");
-}
+using mavi::test::expect_error;
 
 long vm_hwm_kib() {
   std::ifstream status("/proc/self/status");
