@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config make git
-  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev libavfilter-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libavfilter-dev
   ffmpeg
   libcurl4-openssl-dev curl
   nlohmann-json3-dev libfmt-dev libcli11-dev catch2 libcpp-httplib-dev libsqlite3-dev sqlite3

@@ -4,11 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "ffmpeg/avfilter_library.hpp"
 #include "mavi/error.hpp"
-
-extern "C" {
-#include <libavfilter/avfilter.h>
-}
 
 namespace mavi {
 namespace {
@@ -39,7 +36,8 @@ bool is_mp4_family(const MediaInfo& info) {
 }
 
 bool tone_mapping_available() {
-  return avfilter_get_by_name("zscale") != nullptr && avfilter_get_by_name("tonemap") != nullptr;
+  const auto& filters = ffmpeg::avfilter();
+  return filters.get_by_name("zscale") != nullptr && filters.get_by_name("tonemap") != nullptr;
 }
 
 }  // namespace

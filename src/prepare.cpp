@@ -25,8 +25,6 @@
 #include "opened_media.hpp"
 
 extern "C" {
-#include <libavfilter/buffersink.h>
-#include <libavfilter/buffersrc.h>
 #include <libavutil/opt.h>
 }
 
@@ -38,6 +36,7 @@ static_assert(std::atomic<bool>::is_always_lock_free, "a signal handler must be 
 
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
+using ffmpeg::avfilter;
 using ffmpeg::ensure;
 
 [[noreturn]] void fail_av(int averror, Errc fallback, const std::string& what) {
@@ -211,7 +210,7 @@ void build_video_graph(OutStream& os, const VideoSteps& steps) {
   if (dec->pix_fmt == AV_PIX_FMT_NONE || dec->width <= 0 || dec->height <= 0) {
     throw Error(Errc::unsupported, "the video's size or pixel format is unknown");
   }
-  os.graph.reset(avfilter_graph_alloc());
+  os.graph.reset(avfilter().graph_alloc());
   if (!os.graph)
     throw Error(Errc::internal, "avfilter_graph_alloc failed");
   const AVRational tb = os.in->time_base;
@@ -223,14 +222,14 @@ void build_video_graph(OutStream& os, const VideoSteps& steps) {
       ":pix_fmt=" + std::to_string(dec->pix_fmt) + ":time_base=" + std::to_string(tb.num) + "/" +
       std::to_string(tb.den) + ":pixel_aspect=" + std::to_string(sar.num) + "/" +
       std::to_string(sar.den);
-  ensure(avfilter_graph_create_filter(&os.src, avfilter_get_by_name("buffer"), "in", args.c_str(),
-                                      nullptr, os.graph.get()),
+  ensure(avfilter().graph_create_filter(&os.src, avfilter().get_by_name("buffer"), "in",
+                                        args.c_str(), nullptr, os.graph.get()),
          Errc::media, "video filter source");
-  ensure(avfilter_graph_create_filter(&os.sink, avfilter_get_by_name("buffersink"), "out", nullptr,
-                                      nullptr, os.graph.get()),
+  ensure(avfilter().graph_create_filter(&os.sink, avfilter().get_by_name("buffersink"), "out",
+                                        nullptr, nullptr, os.graph.get()),
          Errc::media, "video filter sink");
-  ffmpeg::FilterInOut outputs(avfilter_inout_alloc());
-  ffmpeg::FilterInOut inputs(avfilter_inout_alloc());
+  ffmpeg::FilterInOut outputs(avfilter().inout_alloc());
+  ffmpeg::FilterInOut inputs(avfilter().inout_alloc());
   if (!outputs || !inputs)
     throw Error(Errc::internal, "avfilter_inout_alloc failed");
   outputs->name = av_strdup("in");
@@ -240,11 +239,11 @@ void build_video_graph(OutStream& os, const VideoSteps& steps) {
   const std::string desc = video_filters(steps);
   AVFilterInOut* in_raw = inputs.release();
   AVFilterInOut* out_raw = outputs.release();
-  int ret = avfilter_graph_parse_ptr(os.graph.get(), desc.c_str(), &in_raw, &out_raw, nullptr);
+  int ret = avfilter().graph_parse_ptr(os.graph.get(), desc.c_str(), &in_raw, &out_raw, nullptr);
   inputs.reset(in_raw);
   outputs.reset(out_raw);
   ensure(ret, Errc::media, "video filters \"" + desc + "\"");
-  ensure(avfilter_graph_config(os.graph.get(), nullptr), Errc::media,
+  ensure(avfilter().graph_config(os.graph.get(), nullptr), Errc::media,
          "configuring video filters \"" + desc + "\"");
 }
 
@@ -257,12 +256,12 @@ void open_video_encoder(OutStream& os, AVFormatContext* out_ctx, const Plan& pla
   AVCodecContext* enc = os.encoder.get();
   if (enc == nullptr)
     throw Error(Errc::internal, "avcodec_alloc_context3 failed");
-  enc->width = av_buffersink_get_w(os.sink);
-  enc->height = av_buffersink_get_h(os.sink);
-  enc->pix_fmt = static_cast<AVPixelFormat>(av_buffersink_get_format(os.sink));
-  enc->sample_aspect_ratio = av_buffersink_get_sample_aspect_ratio(os.sink);
+  enc->width = avfilter().buffersink_get_w(os.sink);
+  enc->height = avfilter().buffersink_get_h(os.sink);
+  enc->pix_fmt = static_cast<AVPixelFormat>(avfilter().buffersink_get_format(os.sink));
+  enc->sample_aspect_ratio = avfilter().buffersink_get_sample_aspect_ratio(os.sink);
   // Timestamps pass through in the stream's own time base: variable frame rates survive.
-  enc->time_base = av_buffersink_get_time_base(os.sink);
+  enc->time_base = avfilter().buffersink_get_time_base(os.sink);
   const AVRational rate = av_guess_frame_rate(in_ctx, os.in, nullptr);
   if (rate.num > 0 && rate.den > 0) {
     enc->framerate = rate;
@@ -399,11 +398,11 @@ class Writer {
       os.last_in_pts = frame->pts;
       frame->pict_type = AV_PICTURE_TYPE_NONE;
     }
-    ensure(av_buffersrc_add_frame_flags(os.src, frame, 0), Errc::media, "video filters");
+    ensure(avfilter().buffersrc_add_frame_flags(os.src, frame, 0), Errc::media, "video filters");
     for (;;) {
       if (!filtered_)
         filtered_ = ffmpeg::make_frame();
-      const int ret = av_buffersink_get_frame(os.sink, filtered_.get());
+      const int ret = avfilter().buffersink_get_frame(os.sink, filtered_.get());
       if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
         break;
       ensure(ret, Errc::media, "video filters");

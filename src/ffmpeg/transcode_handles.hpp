@@ -6,13 +6,12 @@
 #include <string>
 
 extern "C" {
-#include <libavfilter/avfilter.h>
 #include <libavformat/avformat.h>
 #include <libavutil/audio_fifo.h>
 #include <libswresample/swresample.h>
-#include <libswscale/swscale.h>
 }
 
+#include "ffmpeg/avfilter_library.hpp"
 #include "ffmpeg/handles.hpp"
 #include "mavi/error.hpp"
 
@@ -32,14 +31,11 @@ struct OutputFormatDeleter {
 struct SwrDeleter {
   void operator()(SwrContext* context) const noexcept { swr_free(&context); }
 };
-struct SwsDeleter {
-  void operator()(SwsContext* context) const noexcept { sws_freeContext(context); }
-};
 struct FilterGraphDeleter {
-  void operator()(AVFilterGraph* graph) const noexcept { avfilter_graph_free(&graph); }
+  void operator()(AVFilterGraph* graph) const noexcept { avfilter().graph_free(&graph); }
 };
 struct FilterInOutDeleter {
-  void operator()(AVFilterInOut* inout) const noexcept { avfilter_inout_free(&inout); }
+  void operator()(AVFilterInOut* inout) const noexcept { avfilter().inout_free(&inout); }
 };
 struct AudioFifoDeleter {
   void operator()(AVAudioFifo* fifo) const noexcept { av_audio_fifo_free(fifo); }
@@ -47,7 +43,6 @@ struct AudioFifoDeleter {
 
 using OutputFormat = std::unique_ptr<AVFormatContext, OutputFormatDeleter>;
 using Swr = std::unique_ptr<SwrContext, SwrDeleter>;
-using Sws = std::unique_ptr<SwsContext, SwsDeleter>;
 using FilterGraph = std::unique_ptr<AVFilterGraph, FilterGraphDeleter>;
 using FilterInOut = std::unique_ptr<AVFilterInOut, FilterInOutDeleter>;
 using AudioFifo = std::unique_ptr<AVAudioFifo, AudioFifoDeleter>;

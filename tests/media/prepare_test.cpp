@@ -266,6 +266,23 @@ TEST_CASE("remuxing keeps the exact video bitstream", "[prepare][media]") {
   }
 }
 
+// libavfilter (and the ~30 libraries it needs) is loaded on the first re-encode, not at start.
+bool libavfilter_loaded() {
+  return read_all("/proc/self/maps").find("libavfilter.so") != std::string::npos;
+}
+
+TEST_CASE("libavfilter is loaded only when a video is re-encoded", "[prepare][media]") {
+  REQUIRE_FALSE(libavfilter_loaded());
+  test::TempDir dir;
+  const Prepared remuxed = prepare_fixture("h264_aac.ts", false, dir.path());
+  REQUIRE(remuxed.plan.video_stream()->action == StreamAction::copy);
+  CHECK_FALSE(libavfilter_loaded());
+  const Prepared encoded = prepare_fixture("mpeg4_mp3.avi", false, dir.path());
+  REQUIRE(encoded.plan.video_stream()->action == StreamAction::encode);
+  CHECK(encoded.result.verdict.kind == VerdictKind::ok);
+  CHECK(libavfilter_loaded());
+}
+
 TEST_CASE("a remux keeps the rotation matrix and the timeline of the source", "[prepare][media]") {
   // rotated_90 under an extension MAVI refuses: remuxed (not re-encoded) with the default rules.
   test::TempDir dir;
