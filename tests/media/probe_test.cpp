@@ -14,6 +14,7 @@
 
 using namespace mavi;
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -282,4 +283,55 @@ TEST_CASE("probe_memory reads bytes in memory exactly as probe reads the file", 
       CHECK(error.kind() == kind);
     }
   }
+}
+
+TEST_CASE("a video whose first key frame lies beyond the probe size is analysed in full",
+          "[probe][media]") {
+  // Parameter sets on every packet, one key frame at the start, and the start cut off: FFmpeg's
+  // full analysis learns size and pixel format from the first P slice, the key-frames-only
+  // analysis probe() tries first learns nothing, so probe() must fall back to the full one.
+  test::TempDir dir;
+  const fs::path whole = dir.path() / "whole.ts";
+  const auto made = test::run({"ffmpeg",
+                               "-v",
+                               "error",
+                               "-f",
+                               "lavfi",
+                               "-i",
+                               "testsrc2=size=320x240:rate=25",
+                               "-t",
+                               "4",
+                               "-c:v",
+                               "libx264",
+                               "-preset",
+                               "ultrafast",
+                               "-flags",
+                               "+global_header",
+                               "-x264-params",
+                               "keyint=300:min-keyint=300:scenecut=0",
+                               "-bsf:v",
+                               "dump_extra=freq=all",
+                               "-f",
+                               "mpegts",
+                               whole.string()});
+  REQUIRE(made.exit_code == 0);
+  std::ifstream in(whole, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  constexpr std::size_t kCut = 100 * 188;  // whole MPEG-TS packets, past the key frame
+  REQUIRE(bytes.size() > kCut * 4);
+  const fs::path cut = dir.path() / "no_key_frame.ts";
+  std::ofstream(cut, std::ios::binary) << bytes.substr(kCut);
+
+  const MediaInfo info = probe(cut);
+  const StreamInfo* video = info.primary_video();
+  REQUIRE(video != nullptr);
+  REQUIRE(video->video);
+  CHECK(video->video->width == 320);
+  CHECK(video->video->height == 240);
+  CHECK(video->video->pixel_format == "yuv420p");
+  // The same through probe_memory (which reads the bytes again from the start to fall back).
+  const std::vector<unsigned char> data(bytes.begin() + kCut, bytes.end());
+  const MediaInfo from_memory = probe_memory(data, "no_key_frame.ts");
+  REQUIRE(from_memory.primary_video() != nullptr);
+  CHECK(from_memory.primary_video()->video->pixel_format == "yuv420p");
 }
