@@ -35,9 +35,14 @@ bool is_mp4_family(const MediaInfo& info) {
   return info.format_name.find("mp4") != std::string::npos && info.path.extension() == ".mp4";
 }
 
+// False too when libavfilter cannot be loaded: the plan then warns, and preparing says why.
 bool tone_mapping_available() {
-  const auto& filters = ffmpeg::avfilter();
-  return filters.get_by_name("zscale") != nullptr && filters.get_by_name("tonemap") != nullptr;
+  try {
+    const auto& filters = ffmpeg::avfilter();
+    return filters.get_by_name("zscale") != nullptr && filters.get_by_name("tonemap") != nullptr;
+  } catch (const Error&) {
+    return false;
+  }
 }
 
 }  // namespace

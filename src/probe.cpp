@@ -359,8 +359,10 @@ void refuse_non_video_formats(const AVInputFormat* input_format, const std::stri
 // size, colour, field order), yet it decodes the first 7 frames of an H.264 stream without
 // B-frames to guess a reordering delay: at camera bit rates, 1080p frames cost ~20 ms each, most
 // of a probe's time. So the first analysis decodes key frames only (and skips the deblocking
-// filter, whose pixels nobody looks at); a video stream it leaves without a size or pixel format
-// (no key frame within the probe size) makes open_input() analyse the file again in full.
+// filter, whose pixels nobody looks at). open_input() analyses the file again in full when that
+// was not enough: a video stream left without size or pixel format (no key frame within the
+// probe size), or an H.264 stream whose reordering depth may be a guess (see
+// needs_full_analysis()).
 class KeyFramesOnly {
  public:
   explicit KeyFramesOnly(const AVFormatContext& format) : options_(format.nb_streams, nullptr) {
@@ -383,12 +385,28 @@ class KeyFramesOnly {
   std::vector<AVDictionary*> options_;
 };
 
-bool lacks_video_parameters(const AVFormatContext& format) {
+// H.264 tells its reordering depth only in an optional SPS field (bitstream_restriction); without
+// it, FFmpeg learns the depth from decoding frames that are not key frames. A key-frames-only
+// analysis then leaves the parser's guess (1 once it has seen a B-frame), and the demuxer makes
+// up decode timestamps with it where the container has none (Matroska), which can make them go
+// backwards in a remux. A depth of 1 after the first analysis may be that guess: analyse in full.
+// (0 means no B-frame was seen, as the full analysis would find; 2 or more came from the SPS.)
+bool reordering_may_be_a_guess(const AVStream& stream) {
+  return stream.codecpar->codec_id == AV_CODEC_ID_H264 && stream.codecpar->video_delay == 1;
+}
+
+bool lacks_video_parameters(const AVStream& stream) {
+  // Without a decoder no analysis can learn more.
+  return (stream.codecpar->width <= 0 || stream.codecpar->format < 0) &&
+         avcodec_find_decoder(stream.codecpar->codec_id) != nullptr;
+}
+
+bool needs_full_analysis(const AVFormatContext& format) {
   for (unsigned i = 0; i < format.nb_streams; ++i) {
-    const AVStream* st = format.streams[i];
-    if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
-        !(st->disposition & AV_DISPOSITION_ATTACHED_PIC) &&
-        (st->codecpar->width <= 0 || st->codecpar->format < 0)) {
+    const AVStream& st = *format.streams[i];
+    if (st.codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
+        !(st.disposition & AV_DISPOSITION_ATTACHED_PIC) &&
+        (lacks_video_parameters(st) || reordering_may_be_a_guess(st))) {
       return true;
     }
   }
@@ -435,7 +453,7 @@ ffmpeg::InputFormat open_input(const std::string& name, const std::string& url,
                                const ProbeOptions& options) {
   ffmpeg::InputFormat format =
       open_and_analyse(name, url, input_format, io, options, Analysis::key_frames_only);
-  if (!lacks_video_parameters(*format))
+  if (!needs_full_analysis(*format))
     return format;
   format.reset();
   if (io != nullptr && avio_seek(io, 0, SEEK_SET) < 0)

@@ -15,27 +15,20 @@ namespace mavi::ffmpeg {
 namespace {
 
 // The soname of the major version the headers describe: its ABI is the one compiled against.
-const std::string kSoname = "libavfilter.so." + std::to_string(LIBAVFILTER_VERSION_MAJOR);
+std::string soname() {
+  return "libavfilter.so." + std::to_string(LIBAVFILTER_VERSION_MAJOR);
+}
 
 template <typename Function>
 void resolve(void* library, const char* symbol, Function& slot) {
   void* address = dlsym(library, symbol);
   if (address == nullptr) {
-    throw Error(Errc::unsupported, kSoname + " has no " + symbol);
+    throw Error(Errc::unsupported, soname() + " has no " + symbol);
   }
   slot = reinterpret_cast<Function>(address);
 }
 
-AvFilterLibrary load() {
-  // Never closed: filter graphs may live until exit.
-  void* library = dlopen(kSoname.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (library == nullptr) {
-    const char* why = dlerror();
-    throw Error(Errc::unsupported, std::string("cannot load ") + kSoname +
-                                       " (needed to re-encode "
-                                       "video): " +
-                                       (why != nullptr ? why : "unknown reason"));
-  }
+AvFilterLibrary resolve_all(void* library) {
   AvFilterLibrary api;
   resolve(library, "avfilter_get_by_name", api.get_by_name);
   resolve(library, "avfilter_graph_alloc", api.graph_alloc);
@@ -53,6 +46,22 @@ AvFilterLibrary load() {
   resolve(library, "av_buffersink_get_sample_aspect_ratio", api.buffersink_get_sample_aspect_ratio);
   resolve(library, "av_buffersink_get_time_base", api.buffersink_get_time_base);
   return api;
+}
+
+AvFilterLibrary load() {
+  const std::string name = soname();
+  void* library = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (library == nullptr) {
+    const char* why = dlerror();
+    throw Error(Errc::unsupported, "cannot load " + name + " (needed to re-encode video): " +
+                                       (why != nullptr ? why : "unknown reason"));
+  }
+  try {
+    return resolve_all(library);  // kept open from here on: filter graphs may live until exit
+  } catch (...) {
+    dlclose(library);
+    throw;
+  }
 }
 
 }  // namespace

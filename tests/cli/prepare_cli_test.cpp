@@ -236,3 +236,23 @@ TEST_CASE(
     CHECK(decoded.err.empty());
   }
 }
+
+TEST_CASE("libavfilter is loaded only when a video is re-encoded", "[prepare][cli]") {
+  // The dynamic loader lists every library it maps (LD_DEBUG=files) on stderr: libavfilter and
+  // the ~30 libraries it pulls in cost ~40 ms at start, so the program maps them only for a
+  // video re-encode, not for a check or a remux.
+  test::TempDir dir;
+  test::RunOptions traced;
+  traced.env["LD_DEBUG"] = "files";
+  const auto loads_libavfilter = [&](const std::string& fixture, const std::string& out) {
+    const auto r =
+        test::run({test::program("mavi-prepare-and-upload").string(), "--no-upload", "--quiet",
+                   "-o", (dir.path() / out).string(), test::fixture(fixture).string()},
+                  traced);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(r.err.find("libavformat.so") != std::string::npos);  // the trace is there
+    return r.err.find("libavfilter.so") != std::string::npos;
+  };
+  CHECK_FALSE(loads_libavfilter("h264_aac.ts", "remuxed"));
+  CHECK(loads_libavfilter("mpeg4_mp3.avi", "encoded"));
+}
