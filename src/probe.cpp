@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "deep_check.hpp"
@@ -385,14 +387,30 @@ class KeyFramesOnly {
   std::vector<AVDictionary*> options_;
 };
 
-// H.264 tells its reordering depth only in an optional SPS field (bitstream_restriction); without
-// it, FFmpeg learns the depth from decoding frames that are not key frames. A key-frames-only
-// analysis then leaves the parser's guess (1 once it has seen a B-frame), and the demuxer makes
-// up decode timestamps with it where the container has none (Matroska), which can make them go
-// backwards in a remux. A depth of 1 after the first analysis may be that guess: analyse in full.
-// (0 means no B-frame was seen, as the full analysis would find; 2 or more came from the SPS.)
-bool reordering_may_be_a_guess(const AVStream& stream) {
-  return stream.codecpar->codec_id == AV_CODEC_ID_H264 && stream.codecpar->video_delay == 1;
+// Demuxers whose decode times come from the container (or never depend on the reordering depth):
+// for them the two analyses were checked to give the same timestamps.
+bool container_gives_decode_times(const AVInputFormat& format) {
+  static const std::set<std::string> names = {
+      "mov,mp4,m4a,3gp,3g2,mj2", "mpegts", "mpeg", "avi", "flv", "asf", "h264"};
+  return names.count(format.name) != 0;
+}
+
+// Whether the H.264 reordering depth, and what the demuxer derived from it, may differ from what
+// FFmpeg's full analysis gives. H.264 states the depth only in an optional SPS field
+// (bitstream_restriction); without it, FFmpeg learns the depth by decoding frames that are not
+// key frames. After a key-frames-only analysis:
+// - a depth of 1 may be the parser's guess (1 once it has seen a B-frame) where the real one is
+//   2 or more; demuxers derive missing decode times from it, and decoders size their reorder
+//   buffer with it;
+// - a depth of 0 is right, but FFmpeg holds it for settled only after 7 decoded frames: until
+//   then demuxers without decode times (Matroska, NUT) give the packets none, and the stream
+//   ends up without a start time (a remux would then shift it against the audio).
+// 2 or more came from the SPS, as with the full analysis.
+bool reordering_may_be_a_guess(const AVFormatContext& format, const AVStream& stream) {
+  if (stream.codecpar->codec_id != AV_CODEC_ID_H264)
+    return false;
+  const int depth = stream.codecpar->video_delay;
+  return depth == 1 || (depth == 0 && !container_gives_decode_times(*format.iformat));
 }
 
 bool lacks_video_parameters(const AVStream& stream) {
@@ -406,7 +424,7 @@ bool needs_full_analysis(const AVFormatContext& format) {
     const AVStream& st = *format.streams[i];
     if (st.codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
         !(st.disposition & AV_DISPOSITION_ATTACHED_PIC) &&
-        (lacks_video_parameters(st) || reordering_may_be_a_guess(st))) {
+        (lacks_video_parameters(st) || reordering_may_be_a_guess(format, st))) {
       return true;
     }
   }

@@ -318,6 +318,43 @@ TEST_CASE("a remux keeps decode times increasing when H.264 does not state its r
   CHECK(test::packet_checksums(out) == test::packet_checksums(in));
 }
 
+int decoded_video_frames(const fs::path& file) {
+  const auto r =
+      test::run({"ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+                 "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", file.string()});
+  REQUIRE(r.exit_code == 0);
+  return std::stoi(r.out);
+}
+
+TEST_CASE("a remux keeps every frame of H.264 without B-frames whose audio starts later",
+          "[prepare][media]") {
+  // Matroska stores no decode times; until FFmpeg holds the reordering depth (0) for settled,
+  // the packets it analysed get none, and the video no start time. The file's start was then
+  // taken from the audio (0.46 s), the remux shifted the video back by that much, and the MP4
+  // edit list hid its first 12 frames (a 2.0 s video shown for 1.54 s).
+  test::TempDir dir;
+  const fs::path in = dir / "h264_late_audio.webm";  // an extension MAVI refuses: remux
+  fs::copy_file(test::fixture("h264_late_audio.mkv"), in);
+  fs::create_directory(dir / "out");
+  const MediaInfo info = probe(in);
+  const Verdict verdict = evaluate(info);
+  REQUIRE(verdict.action == Action::remux);
+  const Plan pl = plan(info, verdict);
+  REQUIRE(pl.video_stream()->action == StreamAction::copy);
+  const fs::path out = dir / "out" / "h264_late_audio.mp4";
+  const auto result = prepare(in, out, pl);
+  CHECK(result.verdict.kind == VerdictKind::ok);
+  CHECK(decoded_video_frames(in) == 50);
+  CHECK(decoded_video_frames(out) == 50);
+  const json probed = ffprobe(out);
+  const json* video = first_stream(probed, "video");
+  REQUIRE(video != nullptr);
+  CHECK(std::stod((*video)["duration"].get<std::string>()) == Approx(2.0).margin(0.05));
+  const json* audio = first_stream(probed, "audio");
+  REQUIRE(audio != nullptr);  // still 0.46 s after the video
+  CHECK(std::stod((*audio)["start_time"].get<std::string>()) == Approx(0.459).margin(0.03));
+}
+
 TEST_CASE("a remux keeps the rotation matrix and the timeline of the source", "[prepare][media]") {
   // rotated_90 under an extension MAVI refuses: remuxed (not re-encoded) with the default rules.
   test::TempDir dir;
