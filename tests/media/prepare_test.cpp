@@ -266,6 +266,23 @@ TEST_CASE("remuxing keeps the exact video bitstream", "[prepare][media]") {
   }
 }
 
+// A Matroska fixture copied into `dir` as .webm, an extension MAVI refuses, so that the default
+// rules ask for a remux (stream copy), and prepared into dir/out. Returns {input, output}.
+std::pair<fs::path, fs::path> remux_as_webm(const test::TempDir& dir, const std::string& fixture) {
+  const std::string stem = fs::path(fixture).stem().string();
+  const fs::path in = dir / (stem + ".webm");
+  fs::copy_file(test::fixture(fixture), in);
+  fs::create_directory(dir / "out");
+  const MediaInfo info = probe(in);
+  const Verdict verdict = evaluate(info);
+  REQUIRE(verdict.action == Action::remux);
+  const Plan pl = plan(info, verdict);
+  REQUIRE(pl.video_stream()->action == StreamAction::copy);
+  const fs::path out = dir / "out" / (stem + ".mp4");
+  CHECK(prepare(in, out, pl).verdict.kind == VerdictKind::ok);
+  return {in, out};
+}
+
 // Video packet times (pts, dts) in seconds, in file order, as ffprobe reads them.
 std::vector<std::pair<double, double>> video_packet_times(const fs::path& file) {
   const auto r = test::run({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
@@ -288,17 +305,7 @@ TEST_CASE("a remux keeps decode times increasing when H.264 does not state its r
   // Matroska stores no decode times, so the demuxer derives them from that depth. A probe that
   // guessed 1 made them go backwards, and the MP4 muxer refused the remux.
   test::TempDir dir;
-  const fs::path in = dir / "h264_no_reorder_info.webm";  // an extension MAVI refuses: remux
-  fs::copy_file(test::fixture("h264_no_reorder_info.mkv"), in);
-  fs::create_directory(dir / "out");
-  const MediaInfo info = probe(in);
-  const Verdict verdict = evaluate(info);
-  REQUIRE(verdict.action == Action::remux);
-  const Plan pl = plan(info, verdict);
-  REQUIRE(pl.video_stream()->action == StreamAction::copy);
-  const fs::path out = dir / "out" / "h264_no_reorder_info.mp4";
-  const auto result = prepare(in, out, pl);
-  CHECK(result.verdict.kind == VerdictKind::ok);
+  const auto [in, out] = remux_as_webm(dir, "h264_no_reorder_info.mkv");
 
   const auto times = video_packet_times(out);
   REQUIRE(times.size() == 25);
@@ -333,17 +340,7 @@ TEST_CASE("a remux keeps every frame of H.264 without B-frames whose audio start
   // taken from the audio (0.46 s), the remux shifted the video back by that much, and the MP4
   // edit list hid its first 12 frames (a 2.0 s video shown for 1.54 s).
   test::TempDir dir;
-  const fs::path in = dir / "h264_late_audio.webm";  // an extension MAVI refuses: remux
-  fs::copy_file(test::fixture("h264_late_audio.mkv"), in);
-  fs::create_directory(dir / "out");
-  const MediaInfo info = probe(in);
-  const Verdict verdict = evaluate(info);
-  REQUIRE(verdict.action == Action::remux);
-  const Plan pl = plan(info, verdict);
-  REQUIRE(pl.video_stream()->action == StreamAction::copy);
-  const fs::path out = dir / "out" / "h264_late_audio.mp4";
-  const auto result = prepare(in, out, pl);
-  CHECK(result.verdict.kind == VerdictKind::ok);
+  const auto [in, out] = remux_as_webm(dir, "h264_late_audio.mkv");
   CHECK(decoded_video_frames(in) == 50);
   CHECK(decoded_video_frames(out) == 50);
   const json probed = ffprobe(out);
