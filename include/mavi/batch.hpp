@@ -81,7 +81,7 @@ using BatchPrepareProgress = std::function<void(const std::filesystem::path& fil
 
 struct BatchOptions {
   Rules rules;
-  PrepareOptions prepare;  // threads 0: a fair share of the cores for each preparation
+  PrepareOptions prepare;  // threads 0: automatic for one job, else a fair share per job
   unsigned jobs = 0;       // check/prepare workers; 0: the number of cores
   unsigned upload_concurrency = 1;
   bool upload = true;  // false: prepare only (the output folder must be set)

@@ -195,7 +195,10 @@ class Pipeline {
     const unsigned jobs = std::clamp<std::size_t>(options_.jobs ? options_.jobs : cores, 1,
                                                   std::max<std::size_t>(items_.size(), 1));
     prepare_options_ = options_.prepare;
-    if (prepare_options_.threads == 0)  // a fair share of the cores for each encode
+    // One job: the codecs' own automatic thread counts (FFmpeg's decoders take cores + 1,
+    // libx264 1.5 x cores), more threads than cores so that one waiting on another (a libx264
+    // frame on the rows of its reference) leaves no core idle. Several jobs: a fair share each.
+    if (prepare_options_.threads == 0 && jobs > 1)
       prepare_options_.threads = static_cast<int>(std::max(1u, cores / jobs));
 
     producers_left_ = jobs;

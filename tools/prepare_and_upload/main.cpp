@@ -113,7 +113,7 @@ void add_options(CLI::App& app, Options& o) {
       ->check(CLI::Range(16, 8640))
       ->group(prep);
   app.add_option("--threads", o.prepare.threads,
-                 "Codec threads per file (0: a fair share of the cores per running job)")
+                 "Codec threads per file (0: automatic, a fair share of the cores per job)")
       ->capture_default_str()
       ->check(CLI::Range(0, 256))
       ->group(prep);
