@@ -3,8 +3,12 @@
 # would otherwise run, on the same inputs, in one run.
 #   re-encode: a 10 s 1080p MPEG-4 Part 2 + PCM clip (both tools must re-encode video and audio)
 #   remux:     a 10 s 1080p H.264 + AAC MPEG-TS clip (both tools copy the streams into MP4)
-# Reports wall time (median of RUNS; the tools alternate, each round in the other order), the ratio, peak RSS and SSIM of
-# each re-encoded output against the source.
+# Reports wall time (median of RUNS; the tools alternate, each round in the other order), the ratio
+# of the medians and the median of the per-round ratios, CPU time (user+sys), peak RSS, and SSIM
+# and PSNR of each re-encoded output against the source. It also measures the re-encode's CPU
+# floor: the CPU time of its parts run alone (MPEG-4 decoding, libx264 on raw frames, AAC
+# encoding) divided by the cores, the least wall time any program producing this output on this
+# machine can take, so that both programs' times can be read against what is possible.
 # Usage: bench/prepare_bench.sh BUILD_DIR
 # Environment: RUNS (default 3), SECONDS_LONG (clip length, default 10), KEEP=1 (keep the work
 #              folder), BENCH_WORK (parent of the work folder, default /tmp).
@@ -34,14 +38,14 @@ ffmpeg -v error -y -f lavfi -i "testsrc2=size=1920x1080:rate=25,noise=alls=12:al
   -f lavfi -i "sine=frequency=440:sample_rate=48000" -t "$length" \
   -c:v libx264 -preset ultrafast -crf 20 -c:a aac -b:a 128k src.ts
 
-# time_run NAME CMD...: appends "wall_seconds peak_kb" to NAME.times. `sync` first (untimed), so
+# time_run NAME CMD...: appends "wall_seconds peak_kb cpu_seconds" to NAME.times. `sync` first (untimed), so
 # no command pays for writing back the files the previous one wrote.
 time_run() {
   local name=$1; shift
   sync
-  /usr/bin/time -o "$name.t" -f '%e %M' "$@" >/dev/null 2>"$name.err" || {
+  /usr/bin/time -o "$name.t" -f '%e %M %U %S' "$@" >/dev/null 2>"$name.err" || {
     echo "$name failed:" >&2; cat "$name.err" >&2; exit 1; }
-  cat "$name.t" >> "$name.times"
+  awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$name.t" >> "$name.times"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 max() { sort -n | tail -1; }
@@ -54,6 +58,25 @@ ff_enc() {
 }
 mavi_remux() { time_run mavi_remux "$prog" --no-upload --quiet -o mavi_remux src.ts; }
 ff_remux() { time_run ff_remux ffmpeg -v error -y -i src.ts -c copy ff_remux.mp4; }
+# The re-encode's CPU floor, measured in every round next to the two programs: its parts run
+# alone, each timed for CPU (user+sys), are what the output costs whoever makes it. libx264
+# reads raw frames from a file written beforehand (untimed), so it pays no decoding; the AAC
+# run demuxes the same AVI. Appends "decode_s x264_s aac_s floor_wall_s" to floor.times.
+ffmpeg -v error -y -i src.avi -map 0:v -f yuv4mpegpipe raw.y4m
+cpu_of() {  # cpu_of NAME CMD...: prints the command's user+sys seconds
+  sync
+  /usr/bin/time -o "$1.t" -f '%U %S' "${@:2}" >/dev/null 2>"$1.err" || {
+    echo "$1 failed:" >&2; cat "$1.err" >&2; exit 1; }
+  awk '{printf "%.2f\n", $1 + $2}' "$1.t"
+}
+floor() {
+  local d x a
+  d=$(cpu_of floor_decode ffmpeg -v error -i src.avi -map 0:v -f null -)
+  x=$(cpu_of floor_x264 ffmpeg -v error -i raw.y4m -c:v libx264 -preset veryfast -crf 23 \
+    -pix_fmt yuv420p -f null -)
+  a=$(cpu_of floor_aac ffmpeg -v error -i src.avi -map 0:a -c:a aac -b:a 128k -f null -)
+  echo "$d $x $a $(echo "($d + $x + $a) / $(nproc)" | bc -l)" >> floor.times
+}
 # Odd rounds run mavi-prepare-and-upload first, even rounds ffmpeg first.
 for i in $(seq "$runs"); do
   rm -rf mavi_enc mavi_remux ff_enc.mp4 ff_remux.mp4
@@ -62,7 +85,9 @@ for i in $(seq "$runs"); do
   else
     ff_enc; mavi_enc; ff_remux; mavi_remux
   fi
+  floor
 done
+rm -f raw.y4m
 
 ssim() {
   ffmpeg -nostats -i "$1" -i src.avi -lavfi "[0:v][1:v]ssim" -f null - 2>&1 |
@@ -73,13 +98,21 @@ psnr() {
     sed -n 's/.*average:\([0-9.inf]*\).*/\1/p' | tail -1
 }
 
+# round_ratios MAVI FF: the ratio of each round (both programs ran back to back in it).
+round_ratios() {
+  paste -d' ' <(cut -d' ' -f1 "$1.times") <(cut -d' ' -f1 "$2.times") |
+    awk '{printf "%.3f\n", $1 / $2}'
+}
 report() {  # report LABEL MAVI FF
-  local m f mm fm
+  local m f mm fm mc fc
   m=$(cut -d' ' -f1 "$2.times" | median); f=$(cut -d' ' -f1 "$3.times" | median)
   mm=$(cut -d' ' -f2 "$2.times" | max); fm=$(cut -d' ' -f2 "$3.times" | max)
-  printf '| %s | %s s | %s s | %.2f | %d MiB | %d MiB |\n' "$1" "$m" "$f" \
-    "$(echo "$m / $f" | bc -l)" $((mm / 1024)) $((fm / 1024))
+  mc=$(cut -d' ' -f3 "$2.times" | median); fc=$(cut -d' ' -f3 "$3.times" | median)
+  printf '| %s | %s s | %s s | %.3f | %s | %s s | %s s | %d MiB | %d MiB |\n' "$1" "$m" "$f" \
+    "$(echo "$m / $f" | bc -l)" "$(round_ratios "$2" "$3" | median)" "$mc" "$fc" \
+    $((mm / 1024)) $((fm / 1024))
 }
+
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 mkdir -p "$here/results"
@@ -88,14 +121,25 @@ echo
 echo "Preparation benchmark ($(date -u +%Y-%m-%d)): ${length} s 1920x1080 25 fps, $runs runs (median wall time), $(nproc) cores ($cpu), load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
 echo "$(ffmpeg -version | head -1)"
 echo
-echo "| job | mavi-prepare-and-upload | ffmpeg | ratio | mavi peak RSS | ffmpeg peak RSS |"
-echo "| --- | --- | --- | --- | --- | --- |"
+echo "| job | mavi-prepare-and-upload | ffmpeg | ratio of medians | median of round ratios | mavi CPU | ffmpeg CPU | mavi peak RSS | ffmpeg peak RSS |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 report "re-encode (MPEG-4 + PCM AVI)" mavi_enc ff_enc
 report "remux (H.264 + AAC TS)" mavi_remux ff_remux
 echo
 for name in mavi_enc ff_enc mavi_remux ff_remux; do
   echo "- samples $name (wall s): $(cut -d' ' -f1 "$name.times" | tr '\n' ' ')"
+  echo "- samples $name (CPU s): $(cut -d' ' -f3 "$name.times" | tr '\n' ' ')"
 done
+echo "- re-encode round ratios: $(round_ratios mavi_enc ff_enc | tr '\n' ' ')"
+echo "- remux round ratios: $(round_ratios mavi_remux ff_remux | tr '\n' ' ')"
+echo
+col() { cut -d' ' -f"$1" floor.times | median; }
+# floor / ffmpeg per round: the least time any program can take here, as a fraction of ffmpeg's.
+best=$(paste -d' ' <(cut -d' ' -f4 floor.times) <(cut -d' ' -f1 ff_enc.times) |
+  awk '{printf "%.3f\n", $1 / $2}' | median)
+printf 'Re-encode CPU floor (medians of %d rounds): decoding %s s + libx264 on raw frames %s s + AAC %s s of CPU over %d cores = %.2f s of wall time. Per round, the floor is %s of ffmpeg'"'"'s time: no program producing this output on this machine can take less.\n' \
+  "$runs" "$(col 1)" "$(col 2)" "$(col 3)" "$(nproc)" "$(col 4)" "$best"
+echo "- floor samples (wall s): $(cut -d' ' -f4 floor.times | awk '{printf "%.2f ", $1}')"
 echo
 mavi_out=mavi_enc/src.mp4
 printf '| output | size | SSIM (All) | PSNR (average) |\n| --- | --- | --- | --- |\n'
