@@ -11,7 +11,8 @@
 # machine can take, so that both programs' times can be read against what is possible.
 # Usage: bench/prepare_bench.sh BUILD_DIR
 # Environment: RUNS (default 3), SECONDS_LONG (clip length, default 10), KEEP=1 (keep the work
-#              folder), BENCH_WORK (parent of the work folder, default /tmp).
+#              folder), BENCH_WORK (parent of the work folder, default /tmp; the floor's raw
+#              frames take about 80 MB there per second of clip).
 set -euo pipefail
 
 build_dir=${1:?usage: bench/prepare_bench.sh BUILD_DIR}
@@ -38,8 +39,8 @@ ffmpeg -v error -y -f lavfi -i "testsrc2=size=1920x1080:rate=25,noise=alls=12:al
   -f lavfi -i "sine=frequency=440:sample_rate=48000" -t "$length" \
   -c:v libx264 -preset ultrafast -crf 20 -c:a aac -b:a 128k src.ts
 
-# time_run NAME CMD...: appends "wall_seconds peak_kb cpu_seconds" to NAME.times. `sync` first (untimed), so
-# no command pays for writing back the files the previous one wrote.
+# time_run NAME CMD...: appends "wall_seconds peak_kb cpu_seconds" to NAME.times. `sync` first
+# (untimed), so no command pays for writing back the files the previous one wrote.
 time_run() {
   local name=$1; shift
   sync
@@ -112,7 +113,6 @@ report() {  # report LABEL MAVI FF
     "$(echo "$m / $f" | bc -l)" "$(round_ratios "$2" "$3" | median)" "$mc" "$fc" \
     $((mm / 1024)) $((fm / 1024))
 }
-
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 mkdir -p "$here/results"
