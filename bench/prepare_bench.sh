@@ -7,8 +7,9 @@
 # of the medians and the median of the per-round ratios, CPU time (user+sys), peak RSS, and SSIM
 # and PSNR of each re-encoded output against the source. It also measures the re-encode's CPU
 # floor: the CPU time of its parts run alone (MPEG-4 decoding, libx264 on raw frames, AAC
-# encoding) divided by the cores, the least wall time any program producing this output on this
-# machine can take, so that both programs' times can be read against what is possible.
+# encoding) divided by the cores: the least wall time any program producing this output on this
+# machine can take (plus the three parts' start-ups, about 0.1 s of CPU each), so that both
+# programs' times can be read against what is possible.
 # Usage: bench/prepare_bench.sh BUILD_DIR
 # Environment: RUNS (default 3), SECONDS_LONG (clip length, default 10), KEEP=1 (keep the work
 #              folder), BENCH_WORK (parent of the work folder, default /tmp; the floor's raw
@@ -137,7 +138,7 @@ col() { cut -d' ' -f"$1" floor.times | median; }
 # floor / ffmpeg per round: the least time any program can take here, as a fraction of ffmpeg's.
 best=$(paste -d' ' <(cut -d' ' -f4 floor.times) <(cut -d' ' -f1 ff_enc.times) |
   awk '{printf "%.3f\n", $1 / $2}' | median)
-printf 'Re-encode CPU floor (medians of %d rounds): decoding %s s + libx264 on raw frames %s s + AAC %s s of CPU over %d cores = %.2f s of wall time. Per round, the floor is %s of ffmpeg'"'"'s time: no program producing this output on this machine can take less.\n' \
+printf 'Re-encode CPU floor (medians of %d rounds): decoding %s s + libx264 on raw frames %s s + AAC %s s of CPU over %d cores = %.2f s of wall time. Per round, the floor is %s of ffmpeg'"'"'s time. (Each part pays its own start-up, about 0.1 s of CPU, so the floor is that much high, which shows on clips of a few seconds.)\n' \
   "$runs" "$(col 1)" "$(col 2)" "$(col 3)" "$(nproc)" "$(col 4)" "$best"
 echo "- floor samples (wall s): $(cut -d' ' -f4 floor.times | awk '{printf "%.2f ", $1}')"
 echo
