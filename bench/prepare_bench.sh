@@ -63,21 +63,13 @@ ff_remux() { time_run ff_remux ffmpeg -v error -y -i src.ts -c copy ff_remux.mp4
 # The re-encode's CPU floor, measured in every round next to the two programs: its parts run
 # alone, each timed for CPU (user+sys), are what the output costs whoever makes it. libx264
 # reads raw frames from a file written beforehand (untimed), so it pays no decoding; the AAC
-# run demuxes the same AVI. Appends "decode_s x264_s aac_s floor_wall_s" to floor.times.
+# run demuxes the same AVI.
 ffmpeg -v error -y -i src.avi -map 0:v -f yuv4mpegpipe raw.y4m
-cpu_of() {  # cpu_of NAME CMD...: prints the command's user+sys seconds
-  sync
-  /usr/bin/time -o "$1.t" -f '%U %S' "${@:2}" >/dev/null 2>"$1.err" || {
-    echo "$1 failed:" >&2; cat "$1.err" >&2; exit 1; }
-  awk '{printf "%.2f\n", $1 + $2}' "$1.t"
-}
 floor() {
-  local d x a
-  d=$(cpu_of floor_decode ffmpeg -v error -i src.avi -map 0:v -f null -)
-  x=$(cpu_of floor_x264 ffmpeg -v error -i raw.y4m -c:v libx264 -preset veryfast -crf 23 \
-    -pix_fmt yuv420p -f null -)
-  a=$(cpu_of floor_aac ffmpeg -v error -i src.avi -map 0:a -c:a aac -b:a 128k -f null -)
-  echo "$d $x $a $(echo "($d + $x + $a) / $(nproc)" | bc -l)" >> floor.times
+  time_run floor_decode ffmpeg -v error -i src.avi -map 0:v -f null -
+  time_run floor_x264 ffmpeg -v error -i raw.y4m -c:v libx264 -preset veryfast -crf 23 \
+    -pix_fmt yuv420p -f null -
+  time_run floor_aac ffmpeg -v error -i src.avi -map 0:a -c:a aac -b:a 128k -f null -
 }
 # Odd rounds run mavi-prepare-and-upload first, even rounds ffmpeg first.
 for i in $(seq "$runs"); do
@@ -134,13 +126,19 @@ done
 echo "- re-encode round ratios: $(round_ratios mavi_enc ff_enc | tr '\n' ' ')"
 echo "- remux round ratios: $(round_ratios mavi_remux ff_remux | tr '\n' ' ')"
 echo
-col() { cut -d' ' -f"$1" floor.times | median; }
+cpu_col() { cut -d' ' -f3 "$1.times"; }
+# Per round: the parts' CPU seconds over the cores, i.e. the least wall time possible.
+floor_walls() {
+  paste -d' ' <(cpu_col floor_decode) <(cpu_col floor_x264) <(cpu_col floor_aac) |
+    awk -v cores="$(nproc)" '{printf "%.2f\n", ($1 + $2 + $3) / cores}'
+}
 # floor / ffmpeg per round: the least time any program can take here, as a fraction of ffmpeg's.
-best=$(paste -d' ' <(cut -d' ' -f4 floor.times) <(cut -d' ' -f1 ff_enc.times) |
+best=$(paste -d' ' <(floor_walls) <(cut -d' ' -f1 ff_enc.times) |
   awk '{printf "%.3f\n", $1 / $2}' | median)
-printf 'Re-encode CPU floor (medians of %d rounds): decoding %s s + libx264 on raw frames %s s + AAC %s s of CPU over %d cores = %.2f s of wall time. Per round, the floor is %s of ffmpeg'"'"'s time. (Each part pays its own start-up, about 0.1 s of CPU, so the floor is that much high, which shows on clips of a few seconds.)\n' \
-  "$runs" "$(col 1)" "$(col 2)" "$(col 3)" "$(nproc)" "$(col 4)" "$best"
-echo "- floor samples (wall s): $(cut -d' ' -f4 floor.times | awk '{printf "%.2f ", $1}')"
+printf 'Re-encode CPU floor (medians of %d rounds): decoding %s s + libx264 on raw frames %s s + AAC %s s of CPU over %d cores = %s s of wall time. Per round, the floor is %s of ffmpeg'"'"'s time. (Each part pays its own start-up, about 0.1 s of CPU, so the floor reads that much too high, which shows on clips of a few seconds.)\n' \
+  "$runs" "$(cpu_col floor_decode | median)" "$(cpu_col floor_x264 | median)" \
+  "$(cpu_col floor_aac | median)" "$(nproc)" "$(floor_walls | median)" "$best"
+echo "- floor samples (wall s): $(floor_walls | tr '\n' ' ')"
 echo
 mavi_out=mavi_enc/src.mp4
 printf '| output | size | SSIM (All) | PSNR (average) |\n| --- | --- | --- | --- |\n'
