@@ -50,6 +50,13 @@ CREATE TABLE IF NOT EXISTS events (
   detail TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS events_by_file ON events(file_id);
+CREATE TABLE IF NOT EXISTS outputs (
+  path TEXT PRIMARY KEY,
+  folder TEXT NOT NULL,
+  source TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outputs_by_folder ON outputs(folder);
 )sql";
 
 constexpr std::string_view kColumns =
@@ -223,7 +230,11 @@ JournalRecord Journal::open_record(const Fingerprint& fingerprint,
   if (find.step()) {
     id = find.integer(0);
     find.run();
-    auto update = impl_->db.prepare("UPDATE files SET path = ? WHERE id = ?");
+    // Once uploaded, the record keeps the path that was uploaded: another copy of the same
+    // content seen later must not take the videoNo's credit.
+    auto update = impl_->db.prepare(
+        "UPDATE files SET path = ? WHERE id = ? AND state NOT IN ('uploading', 'uploaded', "
+        "'processed')");
     update.bind(1, path.string()).bind(2, id).run();
   } else {
     const std::int64_t now = now_ms();
@@ -276,12 +287,12 @@ void Journal::transition(std::int64_t id, FileState to, std::string_view detail)
   impl_->change(id, to, detail, [] {});
 }
 
-void Journal::record_upload_started(std::int64_t id) {
-  impl_->change(id, FileState::uploading, "", [&] {
+void Journal::record_upload_started(std::int64_t id, const std::filesystem::path& path) {
+  impl_->change(id, FileState::uploading, path.string(), [&] {
     auto update = impl_->db.prepare(
-        "UPDATE files SET upload_started_ms = ?, upload_attempts = upload_attempts + 1 "
+        "UPDATE files SET path = ?, upload_started_ms = ?, upload_attempts = upload_attempts + 1 "
         "WHERE id = ?");
-    update.bind(1, now_ms()).bind(2, id).run();
+    update.bind(1, path.string()).bind(2, now_ms()).bind(3, id).run();
   });
 }
 
@@ -342,6 +353,35 @@ void Journal::reset(std::int64_t id, std::string_view reason) {
         "WHERE id = ?");
     update.bind(1, id).run();
   });
+}
+
+void Journal::record_output(const std::filesystem::path& output,
+                            const std::filesystem::path& source) {
+  std::lock_guard lock(impl_->mutex);
+  auto insert = impl_->db.prepare(
+      "INSERT OR REPLACE INTO outputs (path, folder, source, created_ms) VALUES (?,?,?,?)");
+  insert.bind(1, output.string())
+      .bind(2, output.parent_path().string())
+      .bind(3, source.string())
+      .bind(4, now_ms())
+      .run();
+}
+
+void Journal::forget_output(const std::filesystem::path& output) {
+  std::lock_guard lock(impl_->mutex);
+  auto erase = impl_->db.prepare("DELETE FROM outputs WHERE path = ?");
+  erase.bind(1, output.string()).run();
+}
+
+std::vector<JournalOutput> Journal::outputs_in(const std::filesystem::path& folder) {
+  std::lock_guard lock(impl_->mutex);
+  auto row =
+      impl_->db.prepare("SELECT path, source FROM outputs WHERE folder = ? ORDER BY created_ms");
+  row.bind(1, folder.string());
+  std::vector<JournalOutput> outputs;
+  while (row.step())
+    outputs.push_back({row.text(0), row.text(1)});
+  return outputs;
 }
 
 std::vector<JournalRecord> Journal::records() {

@@ -23,6 +23,7 @@
 #include "mavi/probe.hpp"
 #include "mavi/rules.hpp"
 #include "opened_media.hpp"
+#include "place_file.hpp"
 
 extern "C" {
 #include <libavutil/opt.h>
@@ -86,15 +87,8 @@ class TempFile {
 
   const fs::path& path() const { return path_; }
 
-  void commit(const fs::path& output) {
-    std::error_code ec;
-    fs::rename(path_, output, ec);
-    if (ec) {
-      throw Error(
-          ec == std::errc::permission_denied ? Errc::permission_denied : Errc::io,
-          "cannot rename " + path_.string() + " to " + output.string() + ": " + ec.message(),
-          ec.value());
-    }
+  void commit(const fs::path& output, bool replace) {
+    detail::rename_into_place(path_, output, replace);
     path_.clear();
   }
 
@@ -825,7 +819,7 @@ PrepareResult detail::prepare_opened(const fs::path& input, ffmpeg::InputFormat 
                                                std::to_string(got) + " s, the input " +
                                                std::to_string(expected) + " s");
   }
-  temp.commit(output);
+  temp.commit(output, options.replace_output);
   result.output = output;
   result.media.path = output;
   std::error_code ec;

@@ -17,6 +17,7 @@
 #include "cli/allocator.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "cli/parallel.hpp"
 #include "cli/progress.hpp"
@@ -157,6 +158,7 @@ int run(int argc, char** argv) {
       "mavi-check"};
   Options o;
   add_options(app, o);
+  mavi::cli::one_value_per_occurrence(app);
   app.set_version_flag("--version", "mavi-check " + std::string(mavi::version()));
   app.footer(mavi::cli::exit_codes_help());
   try {
@@ -228,11 +230,8 @@ int run(int argc, char** argv) {
     }
     std::cout << mavi::cli::summary_line(counts) << "\n";
   }
-  std::cout.flush();
-  if (!std::cout) {
-    std::cerr << "mavi-check: cannot write the results to stdout\n";
+  if (!mavi::cli::flush_results("mavi-check"))
     return to_int(ExitCode::internal);
-  }
   return to_int(mavi::cli::exit_code_for(counts.worst()));
 }
 

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/exit_codes.hpp"
+#include "cli/options.hpp"
 #include "mavi/version.hpp"
 #include "sandbox/sandbox_server.hpp"
 
@@ -22,6 +23,7 @@ namespace {
 // so that is a clean exit (0), not 130/143.
 constexpr int kExitOk = mavi::cli::to_int(mavi::cli::ExitCode::ok);
 constexpr int kExitUsage = mavi::cli::to_int(mavi::cli::ExitCode::usage);
+constexpr int kExitInternal = mavi::cli::to_int(mavi::cli::ExitCode::internal);
 // mavi-sandbox only: it could not start (port taken, store not creatable).
 constexpr int kExitFailure = 1;
 
@@ -114,6 +116,7 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", config.quiet, "No request log on stderr");
   app.add_flag("--version", show_version, "Print the version and exit");
 
+  mavi::cli::one_value_per_occurrence(app);
   try {
     app.parse(argc, argv);
     if (show_version) {
@@ -190,8 +193,13 @@ int main(int argc, char** argv) {
         }
       });
       std::cout << "listening on http://" << config.host << ":" << port << std::endl;
-      if (!server.run())
+      if (!std::cout) {
+        // Whoever started the sandbox learns its URL from that line: without it, no use.
+        std::cerr << "mavi-sandbox: cannot write to stdout\n";
+        exit_code = kExitInternal;
+      } else if (!server.run()) {
         exit_code = kExitFailure;
+      }
       serving_done = true;
       pthread_kill(signal_thread.native_handle(), SIGTERM);
       signal_thread.join();

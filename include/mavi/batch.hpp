@@ -40,6 +40,7 @@ struct FileOutcome {
   Action action = Action::none;
   std::optional<Plan> plan;
   std::optional<std::filesystem::path> output;  // the prepared or copied file, when kept
+  std::string output_note;  // the output's plain name was taken: why another one was chosen
   FileStatus status = FileStatus::failed;
   std::string error;              // why skipped or failed
   std::string error_kind;         // Errc name when failed

@@ -51,6 +51,12 @@ struct JournalRecord {
   std::chrono::system_clock::time_point updated;
 };
 
+// A file a batch wrote into an output folder (-o), and the input it was made from.
+struct JournalOutput {
+  std::filesystem::path path;    // absolute
+  std::filesystem::path source;  // absolute
+};
+
 struct JournalEvent {
   std::int64_t file_id = 0;
   std::chrono::system_clock::time_point at;
@@ -73,7 +79,8 @@ class Journal {
   const std::filesystem::path& path() const noexcept;
 
   // The record for this content at this base URL, created (pending) when new; the path is
-  // updated to the latest one seen.
+  // updated to the latest one seen until an upload of the content starts, and from then on is
+  // the path that was uploaded.
   JournalRecord open_record(const Fingerprint& fingerprint, const std::filesystem::path& path,
                             std::string_view base_url);
   std::optional<JournalRecord> find(std::string_view fingerprint, std::string_view base_url);
@@ -81,8 +88,9 @@ class Journal {
 
   void record_verdict(std::int64_t id, std::string_view verdict, std::string_view action);
   void transition(std::int64_t id, FileState to, std::string_view detail = {});
-  // State `uploading` with the start time and attempt count, committed before any byte is sent.
-  void record_upload_started(std::int64_t id);
+  // State `uploading` with the start time, the attempt count and the path being uploaded,
+  // committed before any byte is sent.
+  void record_upload_started(std::int64_t id, const std::filesystem::path& path);
   void record_uploaded(std::int64_t id, const VideoRecord& video, int http_status,
                        std::string_view code);
   // MAVI's processing status (UNPARSE, PARSE, FAIL); PARSE and FAIL move the file to processed.
@@ -95,6 +103,12 @@ class Journal {
   void record_skipped(std::int64_t id, std::string_view reason);
   // Back to `pending` so the next run does the work again (--force).
   void reset(std::int64_t id, std::string_view reason);
+
+  // Outputs written into a folder, so that a re-run gives each input the name it got before
+  // and never takes a file the batch did not make. Paths are absolute.
+  void record_output(const std::filesystem::path& output, const std::filesystem::path& source);
+  void forget_output(const std::filesystem::path& output);
+  std::vector<JournalOutput> outputs_in(const std::filesystem::path& folder);
 
   std::vector<JournalRecord> records();
   std::vector<JournalEvent> events(std::int64_t id);

@@ -23,6 +23,9 @@ struct PrepareOptions {
   // Re-encode what the strict rules would flag (pixel format, odd dimensions, rotation, HDR,
   // interlacing) even when the codec is accepted.
   bool strict = false;
+  // false: an `output` that exists when the prepared file is ready is left alone and the
+  // preparation fails (io) instead of replacing it.
+  bool replace_output = true;
 };
 
 enum class StreamAction { copy, encode, drop };

@@ -23,6 +23,7 @@
 #include "mavi/fingerprint.hpp"
 #include "mavi/prepare.hpp"
 #include "opened_media.hpp"
+#include "place_file.hpp"
 
 namespace mavi {
 
@@ -111,12 +112,10 @@ std::string first_error(const Verdict& verdict) {
 }
 
 // Copies an acceptable file into place through a temporary name, as prepare() writes.
-void copy_into_place(const fs::path& input, const fs::path& output) {
+void copy_into_place(const fs::path& input, const fs::path& output, bool replace) {
   const fs::path temp = output.parent_path() / ("." + output.filename().string() + ".partial");
   std::error_code ec;
   fs::copy_file(input, temp, fs::copy_options::overwrite_existing, ec);
-  if (!ec)
-    fs::rename(temp, output, ec);
   if (ec) {
     std::error_code ignored;
     fs::remove(temp, ignored);
@@ -125,6 +124,13 @@ void copy_into_place(const fs::path& input, const fs::path& output) {
                                                      : Errc::io,
                 "copying " + input.string() + " to " + output.string() + ": " + ec.message(),
                 ec.value());
+  }
+  try {
+    detail::rename_into_place(temp, output, replace);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw;
   }
 }
 
@@ -155,6 +161,7 @@ fs::path make_temporary_dir() {
 // One file on its way through the pipeline. Owned by one thread at a time: the preparing
 // worker, then (handed over through the upload queue) an upload worker.
 struct Item {
+  std::size_t index = 0;  // in the input order
   FileOutcome outcome;
   bool started = false;
   bool in_shard = true;
@@ -171,11 +178,14 @@ class Pipeline {
       : options_(options),
         client_(client),
         journal_(options.upload && !options.dry_run ? journal : nullptr),
+        output_journal_(options.dry_run ? nullptr : journal),
         uploading_(options.upload && !options.dry_run),
         items_(files.size()),
         budget_(options.max_work_bytes) {
-    for (std::size_t i = 0; i < files.size(); ++i)
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      items_[i].index = i;
       items_[i].outcome.path = files[i];
+    }
     if (uploading_ && client_ == nullptr)
       throw Error(Errc::invalid_argument, "uploading needs a client");
     if (!options.upload && !options.dry_run && options.output_dir.empty())
@@ -246,7 +256,34 @@ class Pipeline {
     std::vector<fs::path> inputs;
     for (const auto& item : items_)
       inputs.push_back(item.outcome.path);
-    names_ = std::make_unique<batch::OutputNames>(staging_dir_, std::move(inputs));
+    // Outputs in a folder of the user's are journalled: a re-run keeps each input's name.
+    if (own_staging_dir_)
+      output_journal_ = nullptr;
+    const std::vector<JournalOutput> earlier =
+        output_journal_ ? output_journal_->outputs_in(batch::OutputNames::key(staging_dir_))
+                        : std::vector<JournalOutput>{};
+    names_ = std::make_unique<batch::OutputNames>(staging_dir_, inputs,
+                                                  options_.copy_ok && !uploading_, earlier);
+  }
+
+  // Takes `name` for `item`: recorded in the journal before anything is written, so that a
+  // crash leaves the next run knowing the file is the batch's own.
+  void take_output(Item& item, const batch::OutputName& name) {
+    item.outcome.output = name.path;
+    item.outcome.output_note = name.note;
+    if (output_journal_ && !name.ours)
+      output_journal_->record_output(name.key, batch::OutputNames::key(item.outcome.path));
+  }
+
+  // A failed output leaves no claim on a name the batch never wrote.
+  void give_back_output(const batch::OutputName& name) {
+    if (output_journal_ && !name.ours) {
+      try {
+        output_journal_->forget_output(name.key);
+      } catch (const Error&) {
+        // The name stays reserved: harmless, the next run uses it again for this input.
+      }
+    }
   }
 
   // Videos the journal already attributes to some file: a lookup by name must not claim them
@@ -457,9 +494,16 @@ class Pipeline {
     }
     out.status = FileStatus::ok;
     if (options_.copy_ok) {
-      out.output = names_->take(out.path, true);  // an acceptable file keeps its name
+      const batch::OutputName& name = names_->copy(item.index);  // keeps the input's name
+      take_output(item, name);
       if (!options_.dry_run) {
-        copy_into_place(out.path, *out.output);
+        try {
+          copy_into_place(out.path, name.path, name.ours);
+        } catch (...) {
+          out.output.reset();
+          give_back_output(name);
+          throw;
+        }
         out.status = FileStatus::copied;
         emit(BatchEventKind::prepared, out);
       }
@@ -472,8 +516,9 @@ class Pipeline {
     FileOutcome& out = item.outcome;
     out.plan = plan(media, verdict, prepare_options_);
     out.action = out.plan->action;
-    const fs::path output = names_->take(out.path, false);
-    out.output = output;
+    const batch::OutputName& name = names_->prepared(item.index);
+    const fs::path& output = name.path;
+    take_output(item, name);
     if (options_.dry_run) {
       out.status = FileStatus::planned;
       return false;
@@ -489,17 +534,19 @@ class Pipeline {
     if (journal_ && out.journal_id != 0)
       journal_->transition(out.journal_id, FileState::preparing, to_string(out.action));
     emit(BatchEventKind::preparing, out);
+    PrepareOptions prepare_options = prepare_options_;
+    prepare_options.replace_output = name.ours;
     PrepareResult done;
     try {
-      done =
-          detail::prepare_opened(out.path, std::move(opened), output, *out.plan, prepare_options_,
-                                 [&](double done_s, double total_s, double speed) {
-                                   if (options_.prepare_progress)
-                                     options_.prepare_progress(out.path, done_s, total_s, speed);
-                                   return !stopping();
-                                 });
+      done = detail::prepare_opened(out.path, std::move(opened), output, *out.plan, prepare_options,
+                                    [&](double done_s, double total_s, double speed) {
+                                      if (options_.prepare_progress)
+                                        options_.prepare_progress(out.path, done_s, total_s, speed);
+                                      return !stopping();
+                                    });
     } catch (...) {
       out.output.reset();
+      give_back_output(name);
       budget_.release(item.held_bytes);
       item.held_bytes = 0;
       throw;
@@ -564,7 +611,7 @@ class Pipeline {
     if (upload_options.filename.empty())
       upload_options.filename = upload_name(out.path, item.source != out.path);
     if (journal_ && out.journal_id != 0)
-      journal_->record_upload_started(out.journal_id);  // committed before any byte is sent
+      journal_->record_upload_started(out.journal_id, out.path);  // before any byte is sent
     emit(BatchEventKind::uploading, out);
     // Once the whole body is on its way, stopping would leave MAVI with a video the journal
     // does not know: wait (a little) for the answer instead.
@@ -651,7 +698,8 @@ class Pipeline {
 
   const BatchOptions& options_;
   const Client* client_;
-  Journal* journal_;
+  Journal* journal_;         // the files' records: only when uploading
+  Journal* output_journal_;  // the outputs written into a folder of the user's
   const bool uploading_;
   std::string base_url_;
   std::vector<Item> items_;

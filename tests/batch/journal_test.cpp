@@ -96,7 +96,7 @@ TEST_CASE("journal is private, records transitions, and survives reopening", "[j
     CHECK(record.state == FileState::pending);
     journal.record_verdict(id, "ok", "none");
     journal.transition(id, FileState::prepared);
-    journal.record_upload_started(id);
+    journal.record_upload_started(id, "/videos/a.mp4");
     CHECK(journal.get(id).state == FileState::uploading);
     CHECK(journal.get(id).upload_started.has_value());
     VideoRecord video{"VI123", "clip.mp4", "UNPARSE", "1700000000000", "1.0"};

@@ -191,7 +191,7 @@ TEST_CASE(
   const std::string script = "ulimit -f 16 && exec \"$@\"";
   const auto r =
       test::run({"bash", "-c", script, "limited", test::program("mavi-prepare-and-upload").string(),
-                 "--no-upload", "--json", "-j", "1", "-o", out.string(),
+                 "--no-upload", "--no-journal", "--json", "-j", "1", "-o", out.string(),
                  test::fixture("mpeg4_mp3.avi").string(), test::fixture("h264_aac.flv").string()});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);

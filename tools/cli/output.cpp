@@ -1,5 +1,7 @@
 #include "cli/output.hpp"
 
+#include <iostream>
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -275,6 +277,14 @@ std::string summary_line(const Counts& counts) {
             (counts.unusable_paths == 1 ? " path" : " paths") + " could not be examined";
   }
   return line;
+}
+
+bool flush_results(std::string_view program) {
+  std::cout.flush();
+  if (std::cout)
+    return true;
+  std::cerr << program << ": cannot write the results to stdout\n";
+  return false;
 }
 
 }  // namespace mavi::cli

@@ -70,6 +70,11 @@ std::string human_line(const CheckResult& result, bool color);
 // Each finding on its own indented line: "    error   code: message".
 std::string human_details(const CheckResult& result, bool color);
 
+// Flushes stdout; when the results could not be written (a full disk, a closed pipe), says so
+// on stderr as "PROGRAM: cannot write the results to stdout" and returns false: the program
+// then exits with ExitCode::internal rather than pretend the report exists.
+bool flush_results(std::string_view program);
+
 // "3 files: 1 ok, 1 fixable, 1 rejected" (+ "; 1 path unusable").
 std::string summary_line(const Counts& counts);
 

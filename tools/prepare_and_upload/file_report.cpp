@@ -45,6 +45,8 @@ Json outcome_json(const FileOutcome& r) {
   j["verdict"] = r.verdict ? Json(std::string(to_string(r.verdict->kind))) : Json(nullptr);
   j["action"] = std::string(to_string(r.action));
   j["output"] = r.output ? Json(r.output->string()) : Json(nullptr);
+  if (!r.output_note.empty())
+    j["output_note"] = r.output_note;
   j["status"] = std::string(to_string(r.status));
   j["already_uploaded"] = r.already_uploaded;
   j["duplicate_of"] = r.duplicate_of ? Json(r.duplicate_of->string()) : Json(nullptr);
@@ -69,6 +71,8 @@ std::string outcome_line(const FileOutcome& r) {
   std::string line = status + " " + cli::printable(r.path.string());
   if (r.output && r.status != FileStatus::ok)
     line += " -> " + cli::printable(r.output->string());
+  if (r.output && !r.output_note.empty())
+    line += "  (" + cli::printable(r.output_note) + ")";
   char extra[160];
   switch (r.status) {
     case FileStatus::prepared:

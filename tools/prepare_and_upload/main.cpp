@@ -14,6 +14,7 @@
 #include "cli/allocator.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "mavi/batch.hpp"
 #include "mavi/discover.hpp"
@@ -316,7 +317,8 @@ int report_journal(const Options& o) {
   }
   mavi::Journal journal(path);
   mavi::prepare_tool::print_journal(journal, o.json, std::cout);
-  return to_int(ExitCode::ok);
+  return mavi::cli::flush_results("mavi-prepare-and-upload") ? to_int(ExitCode::ok)
+                                                             : to_int(ExitCode::internal);
 }
 
 int run(int argc, char** argv) {
@@ -326,6 +328,7 @@ int run(int argc, char** argv) {
       "mavi-prepare-and-upload"};
   Options o;
   add_options(app, o);
+  mavi::cli::one_value_per_occurrence(app);
   app.set_version_flag("--version", std::string(mavi::version()));
   app.footer(mavi::cli::exit_codes_help());
   try {
@@ -351,8 +354,13 @@ int run(int argc, char** argv) {
         "--copy-ok goes with --no-upload (acceptable files are uploaded as they are)");
   if (!o.journal.empty() && o.no_journal)
     return usage_error("--journal and --no-journal are exclusive");
+  if (const std::string error = mavi::tools::check_generation_options(app, o.upload);
+      !error.empty())
+    return usage_error(error);
   const bool uploading = !o.no_upload && !o.dry_run;
 
+  // Before anything is written (the journal included): SIGXFSZ is ignored there.
+  mavi::cli::install_interrupt_handlers();
   // libcurl's process-wide state, before any thread starts.
   const mavi::HttpGlobal http_global;
   std::optional<mavi::Client> client;
@@ -364,7 +372,8 @@ int run(int argc, char** argv) {
     }
   }
   std::optional<mavi::Journal> journal;
-  if (uploading && !o.no_journal) {
+  // Without uploads the journal still keeps which outputs the batch wrote into -o DIR.
+  if (!o.dry_run && !o.no_journal) {
     try {
       journal.emplace(o.journal.empty() ? mavi::Journal::default_path() : fs::path(o.journal));
     } catch (const mavi::Error& e) {
@@ -373,7 +382,6 @@ int run(int argc, char** argv) {
     }
   }
   mavi::set_log_level(mavi::LogLevel::quiet);
-  mavi::cli::install_interrupt_handlers();
 
   std::vector<fs::path> paths(o.paths.begin(), o.paths.end());
   const mavi::Discovery found = mavi::discover(paths);
@@ -503,9 +511,11 @@ int run(int argc, char** argv) {
       std::cerr << "prepared files kept in " << mavi::cli::printable(result.work_dir.string())
                 << "\n";
   }
-  std::cout.flush();
+  const bool written = mavi::cli::flush_results("mavi-prepare-and-upload");
   if (const int sig = mavi::cli::interrupt_signal(); sig != 0)
     mavi::cli::die_by_signal(sig);
+  if (!written)
+    return to_int(ExitCode::internal);
   const std::size_t rejected = counts.skipped - counts.already_uploaded - counts.duplicates;
   const bool all_done = counts.failed == 0 && rejected == 0 && !result.wait_timed_out &&
                         (!waited || counts.processing_failed == 0);

@@ -119,6 +119,24 @@ void add_upload_options(CLI::App& app, UploadCliOptions& o) {
       ->group(group);
 }
 
+std::string check_generation_options(const CLI::App& app, const UploadCliOptions& o) {
+  if (o.api == "v1")
+    return {};
+  std::string given;
+  for (const char* name :
+       {"--unique-id", "--tag", "--datetime-taken", "--camera-model", "--latitude", "--longitude",
+        "--retain-original-video", "--transcription-prompt"}) {
+    if (app.count(name) != 0)
+      given += (given.empty() ? "" : ", ") + std::string(name);
+  }
+  if (given.empty())
+    return {};
+  return given + ": only the v1 API takes " +
+         (given.find(',') == std::string::npos ? "this option" : "these options") +
+         " (add --api v1, or leave " + (given.find(',') == std::string::npos ? "it" : "them") +
+         " out)";
+}
+
 ClientConfig make_client_config(const UploadCliOptions& o, std::ostream& warnings,
                                 std::ostream& log) {
   ClientConfig config;

@@ -46,6 +46,10 @@ struct UploadCliOptions {
 // Registers every upload option (group "Upload") on `app`.
 void add_upload_options(CLI::App& app, UploadCliOptions& options);
 
+// The options that only the v1 API sends (--tag, --unique-id, ...), given without --api v1:
+// a message naming them, or "" when there are none. MAVI would silently drop them otherwise.
+std::string check_generation_options(const CLI::App& app, const UploadCliOptions& options);
+
 // Reads the API key (--api-key-file, --api-key, or MAVI_API_KEY) and builds the client's
 // configuration. Warnings (a literal --api-key, a key file others can read) go to `warnings`;
 // --verbose logs go to `log`. Throws mavi::Error(Errc::invalid_argument) for unusable

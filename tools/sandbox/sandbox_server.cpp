@@ -24,6 +24,12 @@ class SandboxServer::Impl {
         quiet_(config.quiet),
         state_(std::move(config), [this](const std::string& line) { write_log(line); }) {
     remove_stale_temp_files(state_.config.store_dir);
+    // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, with which a second sandbox
+    // binds a port already in use and the kernel splits the requests between the two.
+    server_.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     // Slow uplinks (--max-bandwidth) and big files need more than httplib's 5 s defaults.
     server_.set_read_timeout(std::chrono::seconds(60));
     server_.set_write_timeout(std::chrono::seconds(60));
