@@ -22,8 +22,8 @@
 #include "mavi/error.hpp"
 #include "mavi/fingerprint.hpp"
 #include "mavi/prepare.hpp"
-#include "opened_media.hpp"
-#include "place_file.hpp"
+#include "media/opened_media.hpp"
+#include "prepare/place_file.hpp"
 
 namespace mavi {
 

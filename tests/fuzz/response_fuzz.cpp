@@ -1,4 +1,4 @@
-// libFuzzer target: MAVI's answers (libmavi's private src/mavi_api) from arbitrary bytes with
+// libFuzzer target: MAVI's answers (libmavi's private src/upload/answers) from arbitrary bytes with
 // an arbitrary HTTP status. Every answer must end in a result or a mavi::Error (never another
 // exception), and the key must never appear in an error message or a parsed field.
 #include <fuzzer/FuzzedDataProvider.h>
@@ -11,7 +11,7 @@
 
 #include "http/transfer.hpp"
 #include "mavi/error.hpp"
-#include "mavi_api.hpp"
+#include "upload/answers.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "place_file.hpp"
+#include "prepare/place_file.hpp"
 
 #include <fcntl.h>
 #include <stdio.h>

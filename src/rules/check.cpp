@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "mavi/error.hpp"
-#include "opened_media.hpp"
+#include "media/opened_media.hpp"
 
 namespace mavi {
 namespace {

@@ -1,4 +1,4 @@
-#include "pacing.hpp"
+#include "upload/pacing.hpp"
 
 #include <map>
 #include <thread>

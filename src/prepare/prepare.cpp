@@ -18,12 +18,12 @@
 #include <vector>
 
 #include "ffmpeg/transcode_handles.hpp"
-#include "frame_queue.hpp"
+#include "prepare/frame_queue.hpp"
 #include "mavi/error.hpp"
 #include "mavi/probe.hpp"
 #include "mavi/rules.hpp"
-#include "opened_media.hpp"
-#include "place_file.hpp"
+#include "media/opened_media.hpp"
+#include "prepare/place_file.hpp"
 
 extern "C" {
 #include <libavutil/opt.h>

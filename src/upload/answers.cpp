@@ -1,4 +1,4 @@
-#include "mavi_api.hpp"
+#include "upload/answers.hpp"
 
 #include <nlohmann/json.hpp>
 

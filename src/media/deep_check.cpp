@@ -1,4 +1,4 @@
-#include "deep_check.hpp"
+#include "media/deep_check.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -13,8 +13,8 @@
 #include "http/transfer.hpp"
 #include "http/url.hpp"
 #include "mavi/error.hpp"
-#include "mavi_api.hpp"
-#include "pacing.hpp"
+#include "upload/answers.hpp"
+#include "upload/pacing.hpp"
 
 namespace mavi {
 

@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "deep_check.hpp"
+#include "media/deep_check.hpp"
 #include "ffmpeg/av_error.hpp"
 #include "ffmpeg/handles.hpp"
 #include "mavi/error.hpp"
-#include "opened_media.hpp"
+#include "media/opened_media.hpp"
 
 extern "C" {
 #include <libavutil/display.h>

@@ -1,8 +1,8 @@
-// MAVI answers to results and error kinds (no I/O): src/mavi_api.hpp.
+// MAVI answers to results and error kinds (no I/O): src/upload/answers.hpp.
 #include <catch2/catch.hpp>
 
 #include "mavi/error.hpp"
-#include "mavi_api.hpp"
+#include "upload/answers.hpp"
 
 namespace {
 
