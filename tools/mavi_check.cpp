@@ -238,7 +238,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  cli::keep_freed_memory_for_reuse();
+  mavi::cli::keep_freed_memory_for_reuse();
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {

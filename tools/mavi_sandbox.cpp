@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  mavi::sandbox::SandboxConfig config;
+  mavi::cli::sandbox::SandboxConfig config;
   std::string api_key, api_key_file, store;
   double callback_delay = 2.0, latency = 0.0, stall_seconds = 30.0;
   bool show_version = false;
@@ -171,7 +171,7 @@ int main(int argc, char** argv) {
 
   int exit_code = kExitOk;
   {
-    mavi::sandbox::SandboxServer server(config, std::cerr);
+    mavi::cli::sandbox::SandboxServer server(config, std::cerr);
     int port = 0;
     try {
       port = server.bind();

@@ -260,23 +260,23 @@ class Pipeline {
     if (own_staging_dir_)
       output_journal_ = nullptr;
     const std::vector<JournalOutput> earlier =
-        output_journal_ ? output_journal_->outputs_in(batch::OutputNames::key(staging_dir_))
+        output_journal_ ? output_journal_->outputs_in(detail::batch::OutputNames::key(staging_dir_))
                         : std::vector<JournalOutput>{};
-    names_ = std::make_unique<batch::OutputNames>(staging_dir_, inputs,
-                                                  options_.copy_ok && !uploading_, earlier);
+    names_ = std::make_unique<detail::batch::OutputNames>(staging_dir_, inputs,
+                                                          options_.copy_ok && !uploading_, earlier);
   }
 
   // Takes `name` for `item`: recorded in the journal before anything is written, so that a
   // crash leaves the next run knowing the file is the batch's own.
-  void take_output(Item& item, const batch::OutputName& name) {
+  void take_output(Item& item, const detail::batch::OutputName& name) {
     item.outcome.output = name.path;
     item.outcome.output_note = name.note;
     if (output_journal_ && !name.ours)
-      output_journal_->record_output(name.key, batch::OutputNames::key(item.outcome.path));
+      output_journal_->record_output(name.key, detail::batch::OutputNames::key(item.outcome.path));
   }
 
   // A failed output leaves no claim on a name the batch never wrote.
-  void give_back_output(const batch::OutputName& name) {
+  void give_back_output(const detail::batch::OutputName& name) {
     if (output_journal_ && !name.ours) {
       try {
         output_journal_->forget_output(name.key);
@@ -397,7 +397,7 @@ class Pipeline {
       return false;
 
     // Kept open for prepare(): the head is read and analysed once.
-    ffmpeg::InputFormat opened;
+    detail::ffmpeg::InputFormat opened;
     const CheckResult checked = detail::check_open(out.path, {}, options_.rules, opened);
     out.verdict = checked.verdict;
     out.action = checked.verdict.action;
@@ -494,7 +494,7 @@ class Pipeline {
     }
     out.status = FileStatus::ok;
     if (options_.copy_ok) {
-      const batch::OutputName& name = names_->copy(item.index);  // keeps the input's name
+      const detail::batch::OutputName& name = names_->copy(item.index);  // keeps the input's name
       take_output(item, name);
       if (!options_.dry_run) {
         try {
@@ -512,11 +512,11 @@ class Pipeline {
   }
 
   bool prepare_item(Item& item, const MediaInfo& media, const Verdict& verdict,
-                    ffmpeg::InputFormat opened) {
+                    detail::ffmpeg::InputFormat opened) {
     FileOutcome& out = item.outcome;
     out.plan = plan(media, verdict, prepare_options_);
     out.action = out.plan->action;
-    const batch::OutputName& name = names_->prepared(item.index);
+    const detail::batch::OutputName& name = names_->prepared(item.index);
     const fs::path& output = name.path;
     take_output(item, name);
     if (options_.dry_run) {
@@ -704,10 +704,10 @@ class Pipeline {
   std::string base_url_;
   std::vector<Item> items_;
   PrepareOptions prepare_options_;
-  batch::WorkBudget budget_;
+  detail::batch::WorkBudget budget_;
   fs::path staging_dir_;
   bool own_staging_dir_ = false;
-  std::unique_ptr<batch::OutputNames> names_;
+  std::unique_ptr<detail::batch::OutputNames> names_;
 
   std::atomic<std::size_t> next_{0};
   std::mutex queue_mutex_;

@@ -7,7 +7,7 @@
 #include <system_error>
 #include <utility>
 
-namespace mavi::batch {
+namespace mavi::detail::batch {
 
 namespace fs = std::filesystem;
 
@@ -103,4 +103,4 @@ OutputNames::OutputNames(const fs::path& dir, const std::vector<fs::path>& input
   }
 }
 
-}  // namespace mavi::batch
+}  // namespace mavi::detail::batch

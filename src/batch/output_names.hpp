@@ -15,7 +15,7 @@
 
 #include "mavi/journal.hpp"
 
-namespace mavi::batch {
+namespace mavi::detail::batch {
 
 struct OutputName {
   std::filesystem::path path;  // in the folder as the caller named it
@@ -42,4 +42,4 @@ class OutputNames {
   std::vector<OutputName> copies_;
 };
 
-}  // namespace mavi::batch
+}  // namespace mavi::detail::batch

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-namespace mavi::batch {
+namespace mavi::detail::batch {
 
 bool WorkBudget::acquire(std::uintmax_t bytes, const std::function<bool()>& stop) {
   std::unique_lock lock(mutex_);
@@ -35,4 +35,4 @@ void WorkBudget::release(std::uintmax_t bytes) {
   freed_.notify_all();
 }
 
-}  // namespace mavi::batch
+}  // namespace mavi::detail::batch

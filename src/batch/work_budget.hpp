@@ -7,7 +7,7 @@
 #include <functional>
 #include <mutex>
 
-namespace mavi::batch {
+namespace mavi::detail::batch {
 
 class WorkBudget {
  public:
@@ -27,4 +27,4 @@ class WorkBudget {
   std::condition_variable freed_;
 };
 
-}  // namespace mavi::batch
+}  // namespace mavi::detail::batch

@@ -4,7 +4,7 @@ extern "C" {
 #include <libavutil/error.h>
 }
 
-namespace mavi::ffmpeg {
+namespace mavi::detail::ffmpeg {
 
 std::string error_text(int averror) {
   char buffer[AV_ERROR_MAX_STRING_SIZE] = {};
@@ -23,4 +23,4 @@ void throw_error(Errc kind, std::string_view operation, std::string_view subject
   throw Error(kind, std::move(message), averror);
 }
 
-}  // namespace mavi::ffmpeg
+}  // namespace mavi::detail::ffmpeg

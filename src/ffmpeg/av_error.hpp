@@ -6,7 +6,7 @@
 
 #include "mavi/error.hpp"
 
-namespace mavi::ffmpeg {
+namespace mavi::detail::ffmpeg {
 
 // av_strerror's text for an AVERROR code.
 std::string error_text(int averror);
@@ -15,4 +15,4 @@ std::string error_text(int averror);
 [[noreturn]] void throw_error(Errc kind, std::string_view operation, std::string_view subject,
                               int averror);
 
-}  // namespace mavi::ffmpeg
+}  // namespace mavi::detail::ffmpeg

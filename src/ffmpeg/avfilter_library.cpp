@@ -11,7 +11,7 @@ extern "C" {
 
 #include "mavi/error.hpp"
 
-namespace mavi::ffmpeg {
+namespace mavi::detail::ffmpeg {
 namespace {
 
 // The soname of the major version the headers describe: its ABI is the one compiled against.
@@ -74,4 +74,4 @@ const AvFilterLibrary& avfilter() {
   return api;
 }
 
-}  // namespace mavi::ffmpeg
+}  // namespace mavi::detail::ffmpeg

@@ -11,7 +11,7 @@ extern "C" {
 #include <libavfilter/buffersrc.h>
 }
 
-namespace mavi::ffmpeg {
+namespace mavi::detail::ffmpeg {
 
 // The libavfilter functions libmavi calls, resolved from the library loaded at run time.
 struct AvFilterLibrary {
@@ -36,4 +36,4 @@ struct AvFilterLibrary {
 // Throws Error(Errc::unsupported) naming the library and the loader's reason when it cannot.
 const AvFilterLibrary& avfilter();
 
-}  // namespace mavi::ffmpeg
+}  // namespace mavi::detail::ffmpeg

@@ -2,7 +2,7 @@
 
 #include "mavi/error.hpp"
 
-namespace mavi::ffmpeg {
+namespace mavi::detail::ffmpeg {
 
 Frame make_frame() {
   Frame frame(av_frame_alloc());
@@ -18,4 +18,4 @@ Packet make_packet() {
   return packet;
 }
 
-}  // namespace mavi::ffmpeg
+}  // namespace mavi::detail::ffmpeg

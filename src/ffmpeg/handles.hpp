@@ -9,7 +9,7 @@ extern "C" {
 #include <libavutil/frame.h>
 }
 
-namespace mavi::ffmpeg {
+namespace mavi::detail::ffmpeg {
 
 struct InputFormatDeleter {
   void operator()(AVFormatContext* context) const noexcept { avformat_close_input(&context); }
@@ -33,4 +33,4 @@ using Packet = std::unique_ptr<AVPacket, PacketDeleter>;
 Frame make_frame();
 Packet make_packet();
 
-}  // namespace mavi::ffmpeg
+}  // namespace mavi::detail::ffmpeg

@@ -4,7 +4,7 @@
 
 #include "ffmpeg/av_error.hpp"
 
-namespace mavi::ffmpeg {
+namespace mavi::detail::ffmpeg {
 
 Errc classify(int averror, Errc fallback) noexcept {
   if (averror == AVERROR(ENOSPC) || averror == AVERROR(EFBIG) || averror == AVERROR(EDQUOT)) {
@@ -28,4 +28,4 @@ void ensure(int averror, Errc fallback, const std::string& what) {
   throw Error(classify(averror, fallback), what + ": " + error_text(averror), averror);
 }
 
-}  // namespace mavi::ffmpeg
+}  // namespace mavi::detail::ffmpeg

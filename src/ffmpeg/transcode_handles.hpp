@@ -15,7 +15,7 @@ extern "C" {
 #include "ffmpeg/handles.hpp"
 #include "mavi/error.hpp"
 
-namespace mavi::ffmpeg {
+namespace mavi::detail::ffmpeg {
 
 // An output context owns its AVIOContext too (closed here when the writer did not close it).
 struct OutputFormatDeleter {
@@ -56,4 +56,4 @@ Errc classify(int averror, Errc fallback) noexcept;
 // averror is negative.
 void ensure(int averror, Errc fallback, const std::string& what);
 
-}  // namespace mavi::ffmpeg
+}  // namespace mavi::detail::ffmpeg

@@ -5,7 +5,7 @@
 
 #include <memory>
 
-namespace mavi::http {
+namespace mavi::detail::http {
 
 struct CurlEasyDeleter {
   void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
@@ -29,4 +29,4 @@ using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
 using CurlString = std::unique_ptr<char, CurlStringDeleter>;
 
-}  // namespace mavi::http
+}  // namespace mavi::detail::http

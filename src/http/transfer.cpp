@@ -9,7 +9,7 @@
 
 #include "http/curl_handles.hpp"
 
-namespace mavi::http {
+namespace mavi::detail::http {
 
 namespace {
 
@@ -344,4 +344,4 @@ Response Transfer::perform() {
   return r;
 }
 
-}  // namespace mavi::http
+}  // namespace mavi::detail::http

@@ -15,7 +15,7 @@
 
 #include "mavi/error.hpp"
 
-namespace mavi::http {
+namespace mavi::detail::http {
 
 struct FilePart {
   std::string name;  // form field name ("file")
@@ -92,4 +92,4 @@ class Transfer {
 // "Authorization:" header from `text`.
 std::string redact(std::string text, std::string_view secret);
 
-}  // namespace mavi::http
+}  // namespace mavi::detail::http

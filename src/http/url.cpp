@@ -10,7 +10,7 @@
 #include "http/curl_handles.hpp"
 #include "mavi/error.hpp"
 
-namespace mavi::http {
+namespace mavi::detail::http {
 
 namespace {
 
@@ -72,4 +72,4 @@ std::string escape(std::string_view value) {
   return std::string(escaped.get());
 }
 
-}  // namespace mavi::http
+}  // namespace mavi::detail::http

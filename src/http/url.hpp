@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace mavi::http {
+namespace mavi::detail::http {
 
 struct UrlParts {
   std::string scheme;  // lower case
@@ -21,4 +21,4 @@ bool is_loopback_host(std::string_view host);
 // Percent-encodes a query parameter value (curl_easy_escape).
 std::string escape(std::string_view value);
 
-}  // namespace mavi::http
+}  // namespace mavi::detail::http

@@ -73,7 +73,7 @@ Clock::time_point from_ms(std::int64_t ms) {
   return Clock::time_point(std::chrono::milliseconds(ms));
 }
 
-JournalRecord read_record(const sqlite::Statement& row) {
+JournalRecord read_record(const detail::sqlite::Statement& row) {
   JournalRecord r;
   r.id = row.integer(0);
   r.fingerprint = row.text(1);
@@ -160,7 +160,7 @@ std::optional<FileState> file_state_from_string(std::string_view text) noexcept 
 struct Journal::Impl {
   std::filesystem::path path;
   std::mutex mutex;  // one connection, shared by the pipeline's threads
-  sqlite::Database db;
+  detail::sqlite::Database db;
 
   explicit Impl(const std::filesystem::path& p) : path(p), db((create_private(p), p)) {
     db.exec("PRAGMA journal_mode=WAL");
@@ -185,7 +185,7 @@ struct Journal::Impl {
   void change(std::int64_t id, std::optional<FileState> to, std::string_view detail,
               Update update) {
     std::lock_guard lock(mutex);
-    sqlite::Transaction transaction(db);
+    detail::sqlite::Transaction transaction(db);
     const JournalRecord before = get_locked(id);
     update();
     const FileState after = to.value_or(before.state);
@@ -222,7 +222,7 @@ const std::filesystem::path& Journal::path() const noexcept {
 JournalRecord Journal::open_record(const Fingerprint& fingerprint,
                                    const std::filesystem::path& path, std::string_view base_url) {
   std::lock_guard lock(impl_->mutex);
-  sqlite::Transaction transaction(impl_->db);
+  detail::sqlite::Transaction transaction(impl_->db);
   const std::string key = fingerprint.text();
   auto find = impl_->db.prepare("SELECT id FROM files WHERE fingerprint = ? AND base_url = ?");
   find.bind(1, key).bind(2, base_url);

@@ -26,8 +26,9 @@ int past_deadline(void* opaque) {
 }
 
 // A decoder for each stream worth decoding, keyed by stream index.
-std::map<int, ffmpeg::CodecContext> open_decoders(AVFormatContext& format, DeepCheck& result) {
-  std::map<int, ffmpeg::CodecContext> decoders;
+std::map<int, detail::ffmpeg::CodecContext> open_decoders(AVFormatContext& format,
+                                                          DeepCheck& result) {
+  std::map<int, detail::ffmpeg::CodecContext> decoders;
   for (unsigned i = 0; i < format.nb_streams; ++i) {
     const AVStream* stream = format.streams[i];
     const AVCodecParameters* par = stream->codecpar;
@@ -38,7 +39,7 @@ std::map<int, ffmpeg::CodecContext> open_decoders(AVFormatContext& format, DeepC
     const AVCodec* codec = avcodec_find_decoder(par->codec_id);
     if (codec == nullptr)
       continue;
-    ffmpeg::CodecContext context(avcodec_alloc_context3(codec));
+    detail::ffmpeg::CodecContext context(avcodec_alloc_context3(codec));
     if (!context)
       continue;
     int err = avcodec_parameters_to_context(context.get(), par);
@@ -52,7 +53,7 @@ std::map<int, ffmpeg::CodecContext> open_decoders(AVFormatContext& format, DeepC
       ++result.decode_errors;
       if (result.first_error.empty()) {
         result.first_error =
-            "open decoder for stream " + std::to_string(i) + ": " + ffmpeg::error_text(err);
+            "open decoder for stream " + std::to_string(i) + ": " + detail::ffmpeg::error_text(err);
       }
       continue;
     }
@@ -64,7 +65,7 @@ std::map<int, ffmpeg::CodecContext> open_decoders(AVFormatContext& format, DeepC
 void note_error(DeepCheck& result, const std::string& what, int err) {
   ++result.decode_errors;
   if (result.first_error.empty())
-    result.first_error = what + ": " + ffmpeg::error_text(err);
+    result.first_error = what + ": " + detail::ffmpeg::error_text(err);
 }
 
 // Extends read_until to the end of `packet`, in seconds from its stream's start.
@@ -120,8 +121,8 @@ DeepCheck deep_check(AVFormatContext& format, std::chrono::milliseconds time_lim
   format.interrupt_callback = {past_deadline, &deadline};
 
   auto decoders = open_decoders(format, result);
-  ffmpeg::Packet packet = ffmpeg::make_packet();
-  ffmpeg::Frame frame = ffmpeg::make_frame();
+  detail::ffmpeg::Packet packet = detail::ffmpeg::make_packet();
+  detail::ffmpeg::Frame frame = detail::ffmpeg::make_frame();
   bool timed_out = false;
   while (true) {
     // A signal (request_cancel) stops a long deep check as it stops a preparation.

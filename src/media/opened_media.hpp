@@ -15,7 +15,7 @@ struct OpenedMedia {
   MediaInfo info;
   // Where avformat_find_stream_info left it (the packets it read are still buffered, so reading
   // starts from the beginning); empty after a deep probe, which read further.
-  ffmpeg::InputFormat input;
+  detail::ffmpeg::InputFormat input;
 };
 
 // probe() that keeps the file open. Throws as probe() does.
@@ -23,10 +23,10 @@ OpenedMedia probe_open(const std::filesystem::path& path, const ProbeOptions& op
 
 // check() that hands over the opened file in `opened` when the probe succeeded.
 CheckResult check_open(const std::filesystem::path& path, const ProbeOptions& probe_options,
-                       const Rules& rules, ffmpeg::InputFormat& opened);
+                       const Rules& rules, detail::ffmpeg::InputFormat& opened);
 
 // prepare() reading from `opened` (from probe_open() on `input`); an empty `opened` opens `input`.
-PrepareResult prepare_opened(const std::filesystem::path& input, ffmpeg::InputFormat opened,
+PrepareResult prepare_opened(const std::filesystem::path& input, detail::ffmpeg::InputFormat opened,
                              const std::filesystem::path& output, const Plan& plan,
                              const PrepareOptions& options, const PrepareProgress& progress);
 

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "media/deep_check.hpp"
 #include "ffmpeg/av_error.hpp"
 #include "ffmpeg/handles.hpp"
 #include "mavi/error.hpp"
+#include "media/deep_check.hpp"
 #include "media/opened_media.hpp"
 
 extern "C" {
@@ -435,10 +435,10 @@ enum class Analysis { key_frames_only, full };
 
 // Opens `url` (or reads through `io`) and reads the stream parameters; `name` is what messages
 // show.
-ffmpeg::InputFormat open_and_analyse(const std::string& name, const std::string& url,
-                                     const AVInputFormat* input_format, AVIOContext* io,
-                                     const ProbeOptions& options, Analysis analysis) {
-  ffmpeg::InputFormat format(avformat_alloc_context());
+detail::ffmpeg::InputFormat open_and_analyse(const std::string& name, const std::string& url,
+                                             const AVInputFormat* input_format, AVIOContext* io,
+                                             const ProbeOptions& options, Analysis analysis) {
+  detail::ffmpeg::InputFormat format(avformat_alloc_context());
   if (!format)
     throw Error(Errc::internal, "avformat_alloc_context: out of memory");
   format->probesize = options.probe_size_bytes;
@@ -453,23 +453,23 @@ ffmpeg::InputFormat open_and_analyse(const std::string& name, const std::string&
   AVFormatContext* raw = format.release();
   // avformat_open_input frees the context itself on failure.
   if (const int err = avformat_open_input(&raw, url.c_str(), input_format, nullptr); err < 0) {
-    ffmpeg::throw_error(Errc::unreadable, "open", name, err);
+    detail::ffmpeg::throw_error(Errc::unreadable, "open", name, err);
   }
   format.reset(raw);
   KeyFramesOnly key_frames_only(*format);
   AVDictionary** decoder_options =
       analysis == Analysis::key_frames_only ? key_frames_only.get() : nullptr;
   if (const int err = avformat_find_stream_info(format.get(), decoder_options); err < 0) {
-    ffmpeg::throw_error(Errc::unreadable, "read stream parameters of", name, err);
+    detail::ffmpeg::throw_error(Errc::unreadable, "read stream parameters of", name, err);
   }
   return format;
 }
 
 // Opens and analyses, key frames first and in full when that was not enough.
-ffmpeg::InputFormat open_input(const std::string& name, const std::string& url,
-                               const AVInputFormat* input_format, AVIOContext* io,
-                               const ProbeOptions& options) {
-  ffmpeg::InputFormat format =
+detail::ffmpeg::InputFormat open_input(const std::string& name, const std::string& url,
+                                       const AVInputFormat* input_format, AVIOContext* io,
+                                       const ProbeOptions& options) {
+  detail::ffmpeg::InputFormat format =
       open_and_analyse(name, url, input_format, io, options, Analysis::key_frames_only);
   if (!needs_full_analysis(*format))
     return format;

@@ -38,7 +38,7 @@ bool is_mp4_family(const MediaInfo& info) {
 // False too when libavfilter cannot be loaded: the plan then warns, and preparing says why.
 bool tone_mapping_available() {
   try {
-    const auto& filters = ffmpeg::avfilter();
+    const auto& filters = detail::ffmpeg::avfilter();
     return filters.get_by_name("zscale") != nullptr && filters.get_by_name("tonemap") != nullptr;
   } catch (const Error&) {
     return false;

@@ -18,11 +18,11 @@
 #include <vector>
 
 #include "ffmpeg/transcode_handles.hpp"
-#include "prepare/frame_queue.hpp"
 #include "mavi/error.hpp"
 #include "mavi/probe.hpp"
 #include "mavi/rules.hpp"
 #include "media/opened_media.hpp"
+#include "prepare/frame_queue.hpp"
 #include "prepare/place_file.hpp"
 
 extern "C" {
@@ -37,8 +37,8 @@ static_assert(std::atomic<bool>::is_always_lock_free, "a signal handler must be 
 
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
-using ffmpeg::avfilter;
-using ffmpeg::ensure;
+using detail::ffmpeg::avfilter;
+using detail::ffmpeg::ensure;
 
 [[noreturn]] void fail_av(int averror, Errc fallback, const std::string& what) {
   ensure(averror, fallback, what);
@@ -99,8 +99,8 @@ class TempFile {
 // One unit of work handed from the reading thread to the writing thread.
 struct Item {
   int out_index = -1;
-  ffmpeg::Packet packet;  // a packet to copy
-  ffmpeg::Frame frame;    // a decoded frame to encode
+  detail::ffmpeg::Packet packet;  // a packet to copy
+  detail::ffmpeg::Frame frame;    // a decoded frame to encode
 };
 
 struct Job;
@@ -114,18 +114,18 @@ struct OutStream {
   AVStream* out = nullptr;
   int out_index = -1;
   int64_t in_offset = 0;  // subtracted from input timestamps (the file's start time)
-  ffmpeg::CodecContext decoder;
-  ffmpeg::CodecContext encoder;
+  detail::ffmpeg::CodecContext decoder;
+  detail::ffmpeg::CodecContext encoder;
   // Video encode.
-  ffmpeg::FilterGraph graph;
+  detail::ffmpeg::FilterGraph graph;
   AVFilterContext* src = nullptr;
   AVFilterContext* sink = nullptr;
   int64_t last_pts = AV_NOPTS_VALUE;     // last frame given to the encoder
   int64_t last_in_pts = AV_NOPTS_VALUE;  // last frame given to the filters
   int64_t frame_duration = 0;  // in encoder time base, for packets the encoder leaves at 0
   // Audio encode.
-  ffmpeg::Swr swr;
-  ffmpeg::AudioFifo fifo;
+  detail::ffmpeg::Swr swr;
+  detail::ffmpeg::AudioFifo fifo;
   int64_t next_audio_pts = AV_NOPTS_VALUE;
 };
 
@@ -138,13 +138,13 @@ int interrupt_cb(void* opaque) {
   return (job->stop.load() || g_cancel.load()) ? 1 : 0;
 }
 
-ffmpeg::CodecContext open_decoder(AVStream* st, int threads) {
+detail::ffmpeg::CodecContext open_decoder(AVStream* st, int threads) {
   const AVCodec* codec = avcodec_find_decoder(st->codecpar->codec_id);
   if (codec == nullptr) {
     throw Error(Errc::unsupported,
                 std::string("no decoder for ") + avcodec_get_name(st->codecpar->codec_id));
   }
-  ffmpeg::CodecContext ctx(avcodec_alloc_context3(codec));
+  detail::ffmpeg::CodecContext ctx(avcodec_alloc_context3(codec));
   if (!ctx)
     throw Error(Errc::internal, "avcodec_alloc_context3 failed");
   ensure(avcodec_parameters_to_context(ctx.get(), st->codecpar), Errc::media, "decoder parameters");
@@ -222,8 +222,8 @@ void build_video_graph(OutStream& os, const VideoSteps& steps) {
   ensure(avfilter().graph_create_filter(&os.sink, avfilter().get_by_name("buffersink"), "out",
                                         nullptr, nullptr, os.graph.get()),
          Errc::media, "video filter sink");
-  ffmpeg::FilterInOut outputs(avfilter().inout_alloc());
-  ffmpeg::FilterInOut inputs(avfilter().inout_alloc());
+  detail::ffmpeg::FilterInOut outputs(avfilter().inout_alloc());
+  detail::ffmpeg::FilterInOut inputs(avfilter().inout_alloc());
   if (!outputs || !inputs)
     throw Error(Errc::internal, "avfilter_inout_alloc failed");
   outputs->name = av_strdup("in");
@@ -395,7 +395,7 @@ class Writer {
     ensure(avfilter().buffersrc_add_frame_flags(os.src, frame, 0), Errc::media, "video filters");
     for (;;) {
       if (!filtered_)
-        filtered_ = ffmpeg::make_frame();
+        filtered_ = detail::ffmpeg::make_frame();
       const int ret = avfilter().buffersink_get_frame(os.sink, filtered_.get());
       if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
         break;
@@ -434,7 +434,7 @@ class Writer {
     const int out_samples = swr_get_out_samples(os.swr.get(), in_samples);
     if (out_samples > 0) {
       if (!converted_)
-        converted_ = ffmpeg::make_frame();
+        converted_ = detail::ffmpeg::make_frame();
       av_frame_unref(converted_.get());
       converted_->format = enc->sample_fmt;
       ensure(av_channel_layout_copy(&converted_->ch_layout, &enc->ch_layout), Errc::internal,
@@ -456,7 +456,7 @@ class Writer {
     while (av_audio_fifo_size(os.fifo.get()) >= frame_size ||
            (frame == nullptr && av_audio_fifo_size(os.fifo.get()) > 0)) {
       const int n = std::min(frame_size, av_audio_fifo_size(os.fifo.get()));
-      ffmpeg::Frame chunk = ffmpeg::make_frame();
+      detail::ffmpeg::Frame chunk = detail::ffmpeg::make_frame();
       chunk->format = enc->sample_fmt;
       ensure(av_channel_layout_copy(&chunk->ch_layout, &enc->ch_layout), Errc::internal,
              "channel layout");
@@ -480,7 +480,7 @@ class Writer {
     ensure(ret, Errc::media, std::string("encoding ") + enc->codec->name);
     for (;;) {
       if (!packet_)
-        packet_ = ffmpeg::make_packet();
+        packet_ = detail::ffmpeg::make_packet();
       ret = avcodec_receive_packet(enc, packet_.get());
       if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
         return;
@@ -533,18 +533,18 @@ class Writer {
   Clock::time_point last_report_{};
   bool reported_ = false;
   double done_s_ = 0;
-  ffmpeg::Frame filtered_;
-  ffmpeg::Frame converted_;
-  ffmpeg::Packet packet_;
+  detail::ffmpeg::Frame filtered_;
+  detail::ffmpeg::Frame converted_;
+  detail::ffmpeg::Packet packet_;
 };
 
 // The reading side: demux and decode on its own thread, feeding the queue.
 void read_and_decode(AVFormatContext* in, std::vector<OutStream>& streams,
                      const std::vector<int>& map, BoundedQueue<Item>& queue, Job& job) {
-  ffmpeg::Packet pkt = ffmpeg::make_packet();
+  detail::ffmpeg::Packet pkt = detail::ffmpeg::make_packet();
   auto push_frames = [&](OutStream& os) {
     for (;;) {
-      ffmpeg::Frame frame = ffmpeg::make_frame();
+      detail::ffmpeg::Frame frame = detail::ffmpeg::make_frame();
       const int ret = avcodec_receive_frame(os.decoder.get(), frame.get());
       if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
         return true;
@@ -570,7 +570,7 @@ void read_and_decode(AVFormatContext* in, std::vector<OutStream>& streams,
     }
     OutStream& os = streams[static_cast<size_t>(out_index)];
     if (!os.decoder) {
-      ffmpeg::Packet copy = ffmpeg::make_packet();
+      detail::ffmpeg::Packet copy = detail::ffmpeg::make_packet();
       av_packet_move_ref(copy.get(), pkt.get());
       if (!queue.push(Item{out_index, std::move(copy), nullptr}))
         return;
@@ -676,7 +676,7 @@ PrepareResult prepare(const fs::path& input, const fs::path& output, const Plan&
   return detail::prepare_opened(input, nullptr, output, plan, options, progress);
 }
 
-PrepareResult detail::prepare_opened(const fs::path& input, ffmpeg::InputFormat opened,
+PrepareResult detail::prepare_opened(const fs::path& input, detail::ffmpeg::InputFormat opened,
                                      const fs::path& output, const Plan& plan,
                                      const PrepareOptions& options,
                                      const PrepareProgress& progress) {
@@ -687,7 +687,7 @@ PrepareResult detail::prepare_opened(const fs::path& input, ffmpeg::InputFormat 
   Job job;
 
   // Input, read-only: opened (and its content recognised) the way probe() does.
-  ffmpeg::InputFormat in = opened ? std::move(opened) : probe_open(input).input;
+  detail::ffmpeg::InputFormat in = opened ? std::move(opened) : probe_open(input).input;
   in->interrupt_callback = AVIOInterruptCB{interrupt_cb, &job};
   int ret = 0;
 
@@ -695,7 +695,7 @@ PrepareResult detail::prepare_opened(const fs::path& input, ffmpeg::InputFormat 
   AVFormatContext* raw_out = nullptr;
   ensure(avformat_alloc_output_context2(&raw_out, nullptr, "mp4", temp.path().c_str()),
          Errc::internal, "creating the MP4 muxer");
-  ffmpeg::OutputFormat out(raw_out);
+  detail::ffmpeg::OutputFormat out(raw_out);
 
   // Output streams: video first, then audio, in the plan's order otherwise.
   std::vector<OutStream> streams;

@@ -37,7 +37,7 @@ CheckResult check(const std::filesystem::path& path, const ProbeOptions& probe_o
 namespace detail {
 
 CheckResult check_open(const std::filesystem::path& path, const ProbeOptions& probe_options,
-                       const Rules& rules, ffmpeg::InputFormat& opened) {
+                       const Rules& rules, detail::ffmpeg::InputFormat& opened) {
   return check_with(path, rules, [&] {
     OpenedMedia probed = probe_open(path, probe_options);
     opened = std::move(probed.input);

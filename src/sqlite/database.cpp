@@ -2,7 +2,7 @@
 
 #include "mavi/error.hpp"
 
-namespace mavi::sqlite {
+namespace mavi::detail::sqlite {
 
 namespace {
 
@@ -110,4 +110,4 @@ void Transaction::commit() {
   done_ = true;
 }
 
-}  // namespace mavi::sqlite
+}  // namespace mavi::detail::sqlite

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace mavi::sqlite {
+namespace mavi::detail::sqlite {
 
 struct ConnectionDeleter {
   void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
@@ -66,4 +66,4 @@ class Transaction {
   bool done_ = false;
 };
 
-}  // namespace mavi::sqlite
+}  // namespace mavi::detail::sqlite

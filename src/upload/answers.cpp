@@ -85,7 +85,7 @@ json parse_checked(long http_status, std::string_view body, const std::string& w
   if (!code.empty())
     detail += ", MAVI code " + excerpt(code, secret, 16);
   if (is_json) {
-    const std::string msg = http::redact(msg_of(doc), secret);
+    const std::string msg = detail::http::redact(msg_of(doc), secret);
     if (!msg.empty())
       detail += ": " + excerpt(msg, secret);
   }
@@ -126,7 +126,8 @@ Errc error_kind(long http_status, std::string_view code) {
 }
 
 std::string excerpt(std::string_view body, std::string_view secret, std::size_t max_chars) {
-  std::string text = http::redact(std::string(body.substr(0, max_chars + secret.size())), secret);
+  std::string text =
+      detail::http::redact(std::string(body.substr(0, max_chars + secret.size())), secret);
   const bool cut = text.size() > max_chars || body.size() > max_chars + secret.size();
   if (text.size() > max_chars)
     text.resize(max_chars);
@@ -154,7 +155,7 @@ ParsedAnswer parse_upload_answer(long http_status, std::string_view body, const 
   json doc = parse_checked(http_status, body, what, secret);
   ParsedAnswer answer;
   answer.code = code_of(doc);
-  answer.msg = http::redact(msg_of(doc), secret);
+  answer.msg = detail::http::redact(msg_of(doc), secret);
   auto data = doc.find("data");
   if (data == doc.end() || !data->is_object()) {
     fail(Errc::bad_response, http_status, what,

@@ -83,14 +83,14 @@ struct Client::Impl {
     if (!config.verbose)
       return;
     try {
-      config.verbose(http::redact(line, config.api_key));
+      config.verbose(detail::http::redact(line, config.api_key));
     } catch (...) {
       // A failing log sink must not fail an upload.
     }
   }
 
-  http::Settings settings() const {
-    http::Settings s;
+  detail::http::Settings settings() const {
+    detail::http::Settings s;
     s.connect_timeout = config.connect_timeout;
     s.low_speed_limit = config.low_speed_limit_bytes_per_second;
     s.low_speed_time = config.low_speed_time;
@@ -120,10 +120,11 @@ struct Client::Impl {
   }
 
   // One request whose answer is JSON; transport failures become mavi::Error.
-  http::Response exchange(const http::Request& request, const std::string& what) const {
+  detail::http::Response exchange(const detail::http::Request& request,
+                                  const std::string& what) const {
     log(request.method + " " + request.url);
-    http::Transfer transfer(request, settings());
-    http::Response r = transfer.perform();
+    detail::http::Transfer transfer(request, settings());
+    detail::http::Response r = transfer.perform();
     if (!r.transport_ok) {
       throw Error(
           r.body_too_large ? Errc::bad_response : r.transport_kind,
@@ -143,11 +144,11 @@ struct Client::Impl {
       url += "&startTime=" + std::to_string(epoch_ms(window->from)) +
              "&endTime=" + std::to_string(epoch_ms(window->to));
     }
-    http::Request request;
+    detail::http::Request request;
     request.url = url;
     request.headers = headers();
     const std::string what = "searchDB at " + url;
-    http::Response r = exchange(request, what);
+    detail::http::Response r = exchange(request, what);
     return detail::parse_video_list(r.http_status, r.body, what, config.api_key);
   }
 
@@ -157,13 +158,13 @@ struct Client::Impl {
         {"page", page}, {"size", page_size}, {"unique_id", unique_id_or_default(unique_id)}};
     if (!video_name.empty())
       body["video_name"] = std::string(video_name);
-    http::Request request;
+    detail::http::Request request;
     request.method = "POST";
     request.url = base + "/serve/api/v1/list_videos";
     request.headers = headers();
     request.json_body = body.dump();
     const std::string what = "list_videos at " + request.url;
-    http::Response r = exchange(request, what);
+    detail::http::Response r = exchange(request, what);
     return detail::parse_video_list(r.http_status, r.body, what, config.api_key);
   }
 
@@ -213,12 +214,12 @@ struct Client::Impl {
                                          const std::optional<TimeWindow>& window,
                                          std::string_view unique_id) const {
     if (config.api == ApiGeneration::v1) {
-      http::Request request;
-      request.url = base + "/serve/api/v1/get_metadata?video_no=" + http::escape(video_no) +
-                    "&unique_id=" + http::escape(unique_id_or_default(unique_id));
+      detail::http::Request request;
+      request.url = base + "/serve/api/v1/get_metadata?video_no=" + detail::http::escape(video_no) +
+                    "&unique_id=" + detail::http::escape(unique_id_or_default(unique_id));
       request.headers = headers();
       const std::string what = "get_metadata at " + base + "/serve/api/v1/get_metadata";
-      http::Response r = exchange(request, what);
+      detail::http::Response r = exchange(request, what);
       return detail::parse_metadata(r.http_status, r.body, what, config.api_key);
     }
     return scan(window ? &*window : nullptr, {}, unique_id,
@@ -256,12 +257,12 @@ Client::Client(ClientConfig config) : impl_(std::make_unique<Impl>()) {
     s.base.pop_back();
   if (s.base.empty())
     throw Error(Errc::invalid_argument, "empty base URL");
-  const http::UrlParts parts = http::parse_url(s.base);
+  const detail::http::UrlParts parts = detail::http::parse_url(s.base);
   if (parts.scheme != "https" && parts.scheme != "http") {
     throw Error(Errc::invalid_argument,
                 "base URL " + s.base + ": only https:// (or http:// to loopback) is supported");
   }
-  if (parts.scheme == "http" && !http::is_loopback_host(parts.host) &&
+  if (parts.scheme == "http" && !detail::http::is_loopback_host(parts.host) &&
       !s.config.allow_insecure_http) {
     throw Error(Errc::invalid_argument,
                 "refusing plain http:// to " + parts.host +
@@ -313,17 +314,17 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
   }
 
   const std::string name = options.filename.empty() ? file.filename().string() : options.filename;
-  http::Request request;
+  detail::http::Request request;
   request.method = "POST";
   request.headers = s.headers();
-  request.file =
-      http::FilePart{"file", file, name,
-                     options.content_type.empty() ? content_type_for(file) : options.content_type};
+  request.file = detail::http::FilePart{
+      "file", file, name,
+      options.content_type.empty() ? content_type_for(file) : options.content_type};
   const std::string unique_id = s.unique_id_or_default(options.unique_id);
   if (cfg.api == ApiGeneration::classic) {
     request.url = s.base + "/api/serve/video/upload";
     if (!options.callback_uri.empty()) {
-      request.url += "?callBackUri=" + http::escape(options.callback_uri);
+      request.url += "?callBackUri=" + detail::http::escape(options.callback_uri);
     }
   } else {
     request.url = s.base + "/serve/api/v1/upload";
@@ -408,7 +409,7 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
     }
 
     auto last_report = steady_clock::time_point{};
-    http::ProgressFn on_progress;
+    detail::http::ProgressFn on_progress;
     if (progress) {
       on_progress = [&](std::uint64_t sent, std::uint64_t total, double rate) {
         const auto now = steady_clock::now();
@@ -420,8 +421,8 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
       };
     }
     s.log("POST " + request.url + " (attempt " + std::to_string(attempt) + ")");
-    http::Transfer transfer(request, s.settings(), std::move(on_progress));
-    http::Response r = transfer.perform();
+    detail::http::Transfer transfer(request, s.settings(), std::move(on_progress));
+    detail::http::Response r = transfer.perform();
     result.bytes_sent += r.bytes_sent;
     if (r.cancelled)
       throw Error(Errc::cancelled, what + ": cancelled by the caller");

@@ -68,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // 200 characters, each "Bearer x" at most doubled by its "<redacted>", plus "...".
         if (text.size() > 2 * 200 + 3)
           std::abort();
-        require_no_key(mavi::http::redact(body, kKey));
+        require_no_key(mavi::detail::http::redact(body, kKey));
         break;
       }
     }

@@ -22,7 +22,7 @@
 
 namespace {
 
-using namespace mavi::sandbox;
+using namespace mavi::cli::sandbox;
 
 constexpr const char* kKey = "sk-SANDBOXKEY-42";
 

@@ -10,7 +10,7 @@
 #include "sandbox/routes.hpp"
 #include "sandbox/video_store.hpp"
 
-using namespace mavi::sandbox;
+using namespace mavi::cli::sandbox;
 
 TEST_CASE("fault rates 0 and 1 are never and always") {
   FaultInjector none({});

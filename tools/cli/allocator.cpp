@@ -2,7 +2,7 @@
 
 #include <malloc.h>
 
-namespace cli {
+namespace mavi::cli {
 
 void keep_freed_memory_for_reuse() noexcept {
   // Blocks below 32 MiB (glibc's largest mmap threshold) come from the arenas, and an arena
@@ -13,4 +13,4 @@ void keep_freed_memory_for_reuse() noexcept {
   mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
 }
 
-}  // namespace cli
+}  // namespace mavi::cli

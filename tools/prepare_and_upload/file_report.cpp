@@ -5,7 +5,7 @@
 
 #include "prepare_and_upload/upload_options.hpp"
 
-namespace mavi::prepare_tool {
+namespace mavi::cli {
 
 using cli::Json;
 
@@ -50,7 +50,7 @@ Json outcome_json(const FileOutcome& r) {
   j["status"] = std::string(to_string(r.status));
   j["already_uploaded"] = r.already_uploaded;
   j["duplicate_of"] = r.duplicate_of ? Json(r.duplicate_of->string()) : Json(nullptr);
-  j["upload"] = r.upload ? tools::upload_json(*r.upload) : Json(nullptr);
+  j["upload"] = r.upload ? upload_json(*r.upload) : Json(nullptr);
   j["error"] = r.error.empty() ? Json(nullptr) : Json(r.error);
   if (!r.error_kind.empty())
     j["error_kind"] = r.error_kind;
@@ -152,10 +152,10 @@ Json event_json(const BatchEvent& event) {
     case BatchEventKind::uploading:
       break;
     case BatchEventKind::uploaded:
-      j["upload"] = r.upload ? tools::upload_json(*r.upload) : Json(nullptr);
+      j["upload"] = r.upload ? upload_json(*r.upload) : Json(nullptr);
       break;
     case BatchEventKind::processed:
-      j["upload"] = r.upload ? tools::upload_json(*r.upload) : Json(nullptr);
+      j["upload"] = r.upload ? upload_json(*r.upload) : Json(nullptr);
       j["video_status"] = r.upload ? r.upload->video.video_status : std::string();
       if (kind == "failed") {
         j["error_kind"] = "processing_failed";
@@ -167,7 +167,7 @@ Json event_json(const BatchEvent& event) {
       if (r.duplicate_of)
         j["duplicate_of"] = r.duplicate_of->string();
       if (r.already_uploaded && r.upload)
-        j["upload"] = tools::upload_json(*r.upload);
+        j["upload"] = upload_json(*r.upload);
       else
         j["reason"] = r.error;
       break;
@@ -179,4 +179,4 @@ Json event_json(const BatchEvent& event) {
   return j;
 }
 
-}  // namespace mavi::prepare_tool
+}  // namespace mavi::cli

@@ -7,7 +7,7 @@
 #include "cli/output.hpp"
 #include "mavi/batch.hpp"
 
-namespace mavi::prepare_tool {
+namespace mavi::cli {
 
 // {"path","fingerprint","verdict","action","output","status","upload","error",...}
 cli::Json outcome_json(const FileOutcome& outcome);
@@ -21,4 +21,4 @@ cli::Json event_json(const BatchEvent& event);
 // The per-stream plan (copy, encode or drop, and why).
 cli::Json plan_json(const Plan& plan);
 
-}  // namespace mavi::prepare_tool
+}  // namespace mavi::cli

@@ -7,7 +7,7 @@
 #include "cli/output.hpp"
 #include "mavi/version.hpp"
 
-namespace mavi::prepare_tool {
+namespace mavi::cli {
 
 namespace {
 
@@ -90,4 +90,4 @@ void print_journal(Journal& journal, bool json, std::ostream& out) {
   out << "\n";
 }
 
-}  // namespace mavi::prepare_tool
+}  // namespace mavi::cli

@@ -6,8 +6,8 @@
 
 #include "mavi/journal.hpp"
 
-namespace mavi::prepare_tool {
+namespace mavi::cli {
 
 void print_journal(Journal& journal, bool json, std::ostream& out);
 
-}  // namespace mavi::prepare_tool
+}  // namespace mavi::cli

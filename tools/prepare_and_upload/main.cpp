@@ -49,7 +49,7 @@ struct Options {
   mavi::PrepareOptions prepare;
   int max_height = 0;  // 0: no limit
   mavi::Rules rules;
-  mavi::tools::UploadCliOptions upload;
+  mavi::cli::UploadCliOptions upload;
   // batches
   unsigned jobs = 0;
   unsigned upload_concurrency = 1;
@@ -179,7 +179,7 @@ void add_options(CLI::App& app, Options& o) {
          "running one batch as N tasks")
       ->type_name("K/N")
       ->group(batch);
-  mavi::tools::add_upload_options(app, o.upload);
+  mavi::cli::add_upload_options(app, o.upload);
 }
 
 struct Counts {
@@ -316,7 +316,7 @@ int report_journal(const Options& o) {
     return to_int(ExitCode::fixable);
   }
   mavi::Journal journal(path);
-  mavi::prepare_tool::print_journal(journal, o.json, std::cout);
+  mavi::cli::print_journal(journal, o.json, std::cout);
   return mavi::cli::flush_results("mavi-prepare-and-upload") ? to_int(ExitCode::ok)
                                                              : to_int(ExitCode::internal);
 }
@@ -354,8 +354,7 @@ int run(int argc, char** argv) {
         "--copy-ok goes with --no-upload (acceptable files are uploaded as they are)");
   if (!o.journal.empty() && o.no_journal)
     return usage_error("--journal and --no-journal are exclusive");
-  if (const std::string error = mavi::tools::check_generation_options(app, o.upload);
-      !error.empty())
+  if (const std::string error = mavi::cli::check_generation_options(app, o.upload); !error.empty())
     return usage_error(error);
   const bool uploading = !o.no_upload && !o.dry_run;
 
@@ -366,7 +365,7 @@ int run(int argc, char** argv) {
   std::optional<mavi::Client> client;
   if (uploading) {
     try {
-      client.emplace(mavi::tools::make_client_config(o.upload, std::cerr, std::cerr));
+      client.emplace(mavi::cli::make_client_config(o.upload, std::cerr, std::cerr));
     } catch (const mavi::Error& e) {
       return usage_error(e.what());
     }
@@ -416,10 +415,10 @@ int run(int argc, char** argv) {
   batch.shard_count = o.shard.second;
   batch.wait = o.wait;
   batch.wait_timeout = std::chrono::seconds(static_cast<long long>(o.wait_timeout_seconds));
-  batch.upload_options = mavi::tools::make_upload_options(o.upload);
+  batch.upload_options = mavi::cli::make_upload_options(o.upload);
   batch.should_stop = [] { return mavi::cli::interrupt_signal() != 0; };
 
-  mavi::prepare_tool::StatusLine status(files.size(), uploading, o.quiet || o.json_lines);
+  mavi::cli::StatusLine status(files.size(), uploading, o.quiet || o.json_lines);
   batch.prepare_progress = [&](const fs::path& file, double done_s, double total_s, double speed) {
     status.on_prepare(file, done_s, total_s, speed);
   };
@@ -428,15 +427,14 @@ int run(int argc, char** argv) {
   };
   batch.observer = [&](const mavi::BatchEvent& event) {
     if (o.json_lines) {
-      std::cout << mavi::cli::dump_line(mavi::prepare_tool::event_json(event)) << "\n"
-                << std::flush;
+      std::cout << mavi::cli::dump_line(mavi::cli::event_json(event)) << "\n" << std::flush;
       return;
     }
     status.on_event(event);
     if (o.json)
       return;
     if (is_final_line(event.kind, uploading)) {
-      status.print(mavi::prepare_tool::outcome_line(event.file) + "\n");
+      status.print(mavi::cli::outcome_line(event.file) + "\n");
     } else if (event.kind == mavi::BatchEventKind::processed) {
       status.print("processed " + mavi::cli::printable(event.file.path.string()) + "  " +
                    mavi::cli::printable(event.file.upload->video.video_no) + "  " +
@@ -466,7 +464,7 @@ int run(int argc, char** argv) {
                            f.status == mavi::FileStatus::copied;
       if (printed)
         continue;
-      std::cout << mavi::prepare_tool::outcome_line(f) << "\n";
+      std::cout << mavi::cli::outcome_line(f) << "\n";
       if (o.dry_run && f.plan)
         std::cout << indent(mavi::describe(*f.plan));
     }
@@ -497,7 +495,7 @@ int run(int argc, char** argv) {
                            {"error", note.reason}});
     }
     for (const auto& f : result.files)
-      entries.push_back(mavi::prepare_tool::outcome_json(f));
+      entries.push_back(mavi::cli::outcome_json(f));
     doc["files"] = entries;
     doc["summary"] = summary_json(counts, result, waited);
     std::cout << mavi::cli::dump(doc) << "\n";
@@ -525,7 +523,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  cli::keep_freed_memory_for_reuse();
+  mavi::cli::keep_freed_memory_for_reuse();
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {

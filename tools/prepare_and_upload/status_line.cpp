@@ -10,7 +10,7 @@
 #include "cli/output.hpp"
 #include "prepare_and_upload/upload_options.hpp"
 
-namespace mavi::prepare_tool {
+namespace mavi::cli {
 
 namespace {
 
@@ -93,7 +93,7 @@ void StatusLine::on_upload(const std::filesystem::path& file, const UploadProgre
     const double left = static_cast<double>(p.total_bytes - std::min(p.bytes_sent, p.total_bytes));
     std::snprintf(text, sizeof text, "%3.0f%% ",
                   100.0 * static_cast<double>(p.bytes_sent) / static_cast<double>(p.total_bytes));
-    uploading_ += text + tools::human_bytes(p.bytes_per_second) + "/s ETA " +
+    uploading_ += text + human_bytes(p.bytes_per_second) + "/s ETA " +
                   eta_text(p.bytes_per_second > 0 ? left / p.bytes_per_second : -1);
   }
   if (p.attempt > 1)
@@ -141,4 +141,4 @@ void StatusLine::erase_locked() {
   shown_ = false;
 }
 
-}  // namespace mavi::prepare_tool
+}  // namespace mavi::cli

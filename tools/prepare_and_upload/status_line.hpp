@@ -10,7 +10,7 @@
 
 #include "mavi/batch.hpp"
 
-namespace mavi::prepare_tool {
+namespace mavi::cli {
 
 class StatusLine {
  public:
@@ -42,4 +42,4 @@ class StatusLine {
   std::mutex mutex_;
 };
 
-}  // namespace mavi::prepare_tool
+}  // namespace mavi::cli

@@ -12,7 +12,7 @@
 
 #include "mavi/error.hpp"
 
-namespace mavi::tools {
+namespace mavi::cli {
 
 namespace {
 
@@ -225,4 +225,4 @@ std::string human_bytes(double bytes) {
   return text;
 }
 
-}  // namespace mavi::tools
+}  // namespace mavi::cli

@@ -15,7 +15,7 @@
 #include "mavi/error.hpp"
 #include "mavi/upload.hpp"
 
-namespace mavi::tools {
+namespace mavi::cli {
 
 struct UploadCliOptions {
   std::string base_url;      // --base-url, else MAVI_BASE_URL, else MAVI's default
@@ -66,4 +66,4 @@ nlohmann::ordered_json upload_json(const UploadResult& result);
 // "1.5 MiB" and the like.
 std::string human_bytes(double bytes);
 
-}  // namespace mavi::tools
+}  // namespace mavi::cli

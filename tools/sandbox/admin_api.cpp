@@ -4,7 +4,7 @@
 
 #include "sandbox/routes.hpp"
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 void admin_videos(const SandboxState& state, const httplib::Request&, httplib::Response& response) {
   nlohmann::ordered_json videos = nlohmann::ordered_json::array();
@@ -34,4 +34,4 @@ void register_admin_api(httplib::Server& server, SandboxState& state) {
              });
 }
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

@@ -12,7 +12,7 @@
 #include "sandbox/connection_dropper.hpp"
 #include "sandbox/upload_receiver.hpp"
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 namespace {
 
@@ -256,4 +256,4 @@ bool take_dropped_mark() {
   return was;
 }
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

@@ -22,7 +22,7 @@ class ContentReader;
 class Server;
 }  // namespace httplib
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 struct SandboxState {
   SandboxState(SandboxConfig config_in, std::function<void(const std::string&)> log_in);
@@ -64,4 +64,4 @@ bool take_dropped_mark();
 bool connection_dropped();
 void begin_request();
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

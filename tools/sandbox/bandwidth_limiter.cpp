@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <thread>
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 void BandwidthLimiter::consume(std::size_t bytes) {
   if (rate_ == 0 || bytes == 0)
@@ -20,4 +20,4 @@ void BandwidthLimiter::consume(std::size_t bytes) {
   std::this_thread::sleep_until(until);
 }
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <mutex>
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 class BandwidthLimiter {
  public:
@@ -25,4 +25,4 @@ class BandwidthLimiter {
   std::chrono::steady_clock::time_point next_free_{};
 };
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

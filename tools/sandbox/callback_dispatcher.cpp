@@ -4,7 +4,7 @@
 
 #include <regex>
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 namespace {
 
@@ -109,4 +109,4 @@ bool CallbackDispatcher::deliver(const CallbackJob& job, std::string& outcome) c
   return result->status >= 200 && result->status < 300;
 }
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

@@ -13,7 +13,7 @@
 
 #include "sandbox/video_store.hpp"
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 struct CallbackJob {
   std::string video_no;
@@ -53,4 +53,4 @@ class CallbackDispatcher {
   std::thread worker_;
 };
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

@@ -6,7 +6,7 @@
 
 #include "sandbox/routes.hpp"
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 namespace {
 
@@ -89,4 +89,4 @@ void register_classic_api(httplib::Server& server, SandboxState& state) {
              });
 }
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <system_error>
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 namespace {
 
@@ -54,4 +54,4 @@ bool drop_connection(const httplib::Request& request) {
   return false;
 }
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

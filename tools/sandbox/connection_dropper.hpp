@@ -6,7 +6,7 @@ namespace httplib {
 struct Request;
 }
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 // cpp-httplib 0.11 hands handlers no socket, so the connection is found among this process's
 // sockets by its two port numbers and shut down (not closed: httplib still owns the
@@ -14,4 +14,4 @@ namespace mavi::sandbox {
 // no socket matched.
 bool drop_connection(const httplib::Request& request);
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

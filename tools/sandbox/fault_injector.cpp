@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 FaultInjector::FaultInjector(const FaultOptions& options)
     : options_(options), random_(options.seed) {}
@@ -43,4 +43,4 @@ std::optional<int> FaultInjector::admit_upload(std::chrono::steady_clock::time_p
   return std::max(1, static_cast<int>(std::ceil(seconds)));
 }
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

@@ -9,7 +9,7 @@
 #include <optional>
 #include <random>
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 struct FaultOptions {
   double fail_rate = 0;           // fraction of uploads answered HTTP 500 or 503
@@ -44,4 +44,4 @@ class FaultInjector {
   std::deque<std::chrono::steady_clock::time_point> admitted_;  // within the last minute
 };
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

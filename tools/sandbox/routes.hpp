@@ -4,7 +4,7 @@
 
 #include "sandbox/api_common.hpp"
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 // POST /api/serve/video/upload, GET /api/serve/video/searchDB
 void register_classic_api(httplib::Server& server, SandboxState& state);
@@ -23,4 +23,4 @@ void register_admin_api(httplib::Server& server, SandboxState& state);
 void admin_videos(const SandboxState& state, const httplib::Request& request,
                   httplib::Response& response);
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

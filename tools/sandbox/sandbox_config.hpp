@@ -9,7 +9,7 @@
 
 #include "sandbox/fault_injector.hpp"
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 struct SandboxConfig {
   std::string host = "127.0.0.1";
@@ -28,4 +28,4 @@ struct SandboxConfig {
   bool quiet = false;  // no request log
 };
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

@@ -9,7 +9,7 @@
 #include "sandbox/routes.hpp"
 #include "sandbox/upload_receiver.hpp"
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 namespace {
 
@@ -116,4 +116,4 @@ const VideoStore& SandboxServer::store() const {
   return impl_->store();
 }
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

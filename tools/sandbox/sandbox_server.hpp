@@ -7,7 +7,7 @@
 
 #include "sandbox/sandbox_config.hpp"
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 struct SandboxState;
 class VideoStore;
@@ -36,4 +36,4 @@ class SandboxServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

@@ -10,7 +10,7 @@
 
 #include "sandbox/bandwidth_limiter.hpp"
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 namespace {
 
@@ -160,4 +160,4 @@ void remove_stale_temp_files(const std::filesystem::path& store_dir) {
   }
 }
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

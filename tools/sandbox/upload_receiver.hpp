@@ -14,7 +14,7 @@ struct Request;
 class ContentReader;
 }  // namespace httplib
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 class BandwidthLimiter;
 
@@ -52,4 +52,4 @@ bool drain_body(const httplib::Request& request, const httplib::ContentReader& r
 // Removes temporary files left by an earlier run that was killed mid-upload.
 void remove_stale_temp_files(const std::filesystem::path& store_dir);
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

@@ -3,7 +3,7 @@
 
 #include "sandbox/routes.hpp"
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 namespace {
 
@@ -120,4 +120,4 @@ void register_v1_api(httplib::Server& server, SandboxState& state) {
               });
 }
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 std::string_view to_string(VideoStatus status) noexcept {
   switch (status) {
@@ -93,4 +93,4 @@ std::size_t VideoStore::size() const {
   return videos_.size();
 }
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mavi::sandbox {
+namespace mavi::cli::sandbox {
 
 enum class VideoStatus { unparse, parse, fail };
 
@@ -67,4 +67,4 @@ class VideoStore {
   std::uint64_t counter_ = 0;
 };
 
-}  // namespace mavi::sandbox
+}  // namespace mavi::cli::sandbox
