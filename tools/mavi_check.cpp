@@ -17,6 +17,7 @@
 #include "cli/allocator.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/json.hpp"
 #include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "cli/parallel.hpp"
@@ -38,7 +39,7 @@ struct Options {
   bool json = false;
   bool quiet = false;
   bool verbose = false;
-  unsigned jobs = 1;
+  unsigned jobs = 0;  // 0: one per core
   mavi::DiscoverOptions discover;
   mavi::ProbeOptions probe;
   double deep_time_limit_seconds = 60;
@@ -72,14 +73,14 @@ mavi::CheckResult check_one(const fs::path& path, const Options& options) {
 void add_options(CLI::App& app, Options& o) {
   app.add_option("PATH", o.paths,
                  "Files or folders to check. Folders are walked recursively for video "
-                 "extensions; a file named here is always checked")
-      ->required();
+                 "extensions; a file named here is always checked ('-', standard input, is "
+                 "not supported: a video needs seeking)");
   app.add_flag("--json", o.json, "Print one JSON document on stdout (see docs/check-json.md)");
   app.add_flag("-q,--quiet", o.quiet, "No progress line and no informational notes on stderr");
   app.add_flag("-v,--verbose", o.verbose, "List every finding under each file");
-  app.add_option("-j,--jobs", o.jobs, "Files probed in parallel (default: number of cores)")
-      ->check(CLI::Range(1u, 1024u))
-      ->default_val(std::max(1u, std::thread::hardware_concurrency()));
+  app.add_option("-j,--jobs", o.jobs, "Files probed in parallel (0: one per core)")
+      ->check(CLI::Range(0u, 1024u))
+      ->capture_default_str();
   app.add_flag("--all-files", o.discover.all_files,
                "In folders, check every regular file, not only video extensions");
   app.add_flag("--hidden", o.discover.include_hidden,
@@ -100,33 +101,25 @@ void add_options(CLI::App& app, Options& o) {
                "A file without an audio track is rejected (default: a warning)")
       ->group(rules);
   app.add_flag("--strict", o.rules.strict,
-               "Warnings that preparation can fix (odd dimensions, 10-bit, VFR, ...) make the "
+               "Warnings that preparation can fix (pixel format other than 8-bit 4:2:0, odd "
+               "dimensions, rotation, HDR, interlacing, audio codec, decoding errors) make the "
                "file fixable")
       ->group(rules);
-  app.add_option("--max-size", o.rules.max_size_bytes,
-                 "Largest acceptable file, in bytes; suffixes k, M, G (powers of 1000) and "
-                 "KiB, MiB, GiB are accepted")
-      ->check(CLI::Validator(
-          [](std::string& value) {
-            return value.find('-') == std::string::npos ? "" : "a size cannot be negative";
-          },
-          "", "not negative"))
-      ->transform(CLI::AsSizeValue(true))
-      ->type_name("BYTES")
-      ->default_str("3G")
+  mavi::cli::add_size_option(app, "--max-size", o.rules.max_size_bytes,
+                             "Largest acceptable file (k, M, G: powers of 1000; KiB, MiB, GiB: "
+                             "of 1024)",
+                             1, std::uintmax_t{1} << 60)
       ->group(rules);
   app.add_option("--video-codecs", o.rules.accepted_video_codecs,
                  "Accepted video codecs, FFmpeg names, comma-separated")
       ->delimiter(',')
       ->default_str("h264,hevc,vp9")
       ->group(rules);
-  app.add_option("--min-duration", o.min_duration_seconds, "Shorter files get a warning (seconds)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str()
+  mavi::cli::add_duration_option(app, "--min-duration", o.min_duration_seconds,
+                                 "Shorter files get a warning (500ms, 2s)", 0, 365 * 86400.0)
       ->group(rules);
-  app.add_option("--max-duration", o.max_duration_seconds, "Longer files get a warning (seconds)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str()
+  mavi::cli::add_duration_option(app, "--max-duration", o.max_duration_seconds,
+                                 "Longer files get a warning (90m, 4h)", 0.001, 365 * 86400.0)
       ->group(rules);
   app.add_option("--max-dimension", o.rules.max_dimension,
                  "Wider or taller videos get a warning (pixels)")
@@ -143,10 +136,8 @@ void add_options(CLI::App& app, Options& o) {
   app.add_flag("--deep", o.probe.deep,
                "Also decode every stream to find corruption that headers hide (slower)")
       ->group(probe);
-  app.add_option("--deep-time-limit", o.deep_time_limit_seconds,
-                 "Longest deep check per file, in seconds")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str()
+  mavi::cli::add_duration_option(app, "--deep-time-limit", o.deep_time_limit_seconds,
+                                 "Longest deep check per file (30s, 5m)", 0.001, 7 * 86400.0)
       ->group(probe);
 }
 
@@ -158,15 +149,17 @@ int run(int argc, char** argv) {
       "mavi-check"};
   Options o;
   add_options(app, o);
-  mavi::cli::one_value_per_occurrence(app);
+  mavi::cli::apply_conventions(app);
   app.set_version_flag("--version", "mavi-check " + std::string(mavi::version()));
-  app.footer(mavi::cli::exit_codes_help());
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);  // prints help, version or the error
-    return code == 0 ? 0 : to_int(ExitCode::usage);
+  app.footer(mavi::cli::exit_codes_help(mavi::cli::Program::check));
+  if (const auto status = mavi::cli::parse_command_line(app, argc, argv))
+    return *status;
+  if (o.paths.empty()) {
+    std::cerr << "mavi-check: no PATH given (see mavi-check --help)\n";
+    return to_int(ExitCode::usage);
   }
+  if (o.jobs == 0)
+    o.jobs = std::max(1u, std::thread::hardware_concurrency());
   o.rules.min_duration = mavi::Seconds(o.min_duration_seconds);
   o.rules.max_duration = mavi::Seconds(o.max_duration_seconds);
   o.probe.deep_time_limit =
@@ -174,6 +167,7 @@ int run(int argc, char** argv) {
 
   mavi::set_log_level(o.log_level);
   mavi::cli::install_interrupt_handlers();
+  o.probe.cancel = mavi::cli::interrupt_token();
 
   std::vector<fs::path> paths(o.paths.begin(), o.paths.end());
   const mavi::Discovery discovery = mavi::discover(paths, o.discover);

@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", config.quiet, "No request log on stderr");
   app.add_flag("--version", show_version, "Print the version and exit");
 
-  mavi::cli::one_value_per_occurrence(app);
+  mavi::cli::apply_conventions(app);
   try {
     app.parse(argc, argv);
     if (show_version) {

@@ -13,27 +13,39 @@
 #include <string_view>
 #include <vector>
 
+#include "mavi/cancel.hpp"
+#include "mavi/error.hpp"
 #include "mavi/journal.hpp"
 #include "mavi/plan.hpp"
+#include "mavi/prepare.hpp"
 #include "mavi/probe.hpp"
 #include "mavi/rules.hpp"
 #include "mavi/upload.hpp"
 
 namespace mavi {
 
+// Three kinds of state, each for its own reader:
+// - FileStatus: where a file ended up in this run (the report, the exit status);
+// - BatchEventKind: what just happened to a file (observers, --json-lines);
+// - FileState (mavi/journal.hpp): the stage the journal keeps across runs (resuming).
+
 // Where one file ended up.
 enum class FileStatus {
-  uploaded,  // MAVI answered with a videoNo in this run
-  prepared,  // a conforming file was written and kept (no upload)
-  ok,        // acceptable as it is; nothing written (no upload)
-  copied,    // acceptable as it is; copied into the output folder (no upload)
-  planned,   // dry run: what would be done
-  skipped,   // rejected by the rules (see `error`), uploaded by an earlier run, or a copy
-  failed,    // see `error` and `error_kind`
+  uploaded,          // MAVI answered with a videoNo in this run
+  uploaded_earlier,  // the journal knew this content at this MAVI: not uploaded again
+  duplicate,         // the same content came earlier in this batch (duplicate_of): sent once
+  prepared,          // a conforming file was written and kept (no upload)
+  ok,                // acceptable as it is; nothing written (no upload)
+  copied,            // acceptable as it is; copied into the output folder (no upload)
+  planned,           // dry run: what would be done
+  rejected,          // the rules reject it (see `error`): nothing can make MAVI take it
+  failed,            // see `error` and `error_kind`
+  cancelled,         // the batch was stopped before this file was done
 };
 std::string_view to_string(FileStatus status) noexcept;
 
 struct FileOutcome {
+  std::size_t index = 0;  // position in the input list
   std::filesystem::path path;
   std::string fingerprint;  // Fingerprint::text(); empty when the file could not be read
   std::optional<Verdict> verdict;
@@ -42,12 +54,11 @@ struct FileOutcome {
   std::optional<std::filesystem::path> output;  // the prepared or copied file, when kept
   std::string output_note;  // the output's plain name was taken: why another one was chosen
   FileStatus status = FileStatus::failed;
-  std::string error;              // why skipped or failed
-  std::string error_kind;         // Errc name when failed
-  bool already_uploaded = false;  // skipped: the journal knew this content at this MAVI
-  // skipped: the same content came earlier in this batch under this path (uploaded once).
+  std::string error;               // why rejected, failed or cancelled
+  std::optional<Errc> error_kind;  // failed, cancelled
+  // duplicate: the path of this batch that has the same content (and is uploaded once).
   std::optional<std::filesystem::path> duplicate_of;
-  std::optional<UploadResult> upload;  // MAVI's answer (from the journal when already uploaded)
+  std::optional<UploadResult> upload;  // MAVI's answer (from the journal: uploaded_earlier)
   double prepare_seconds = 0;
   double prepare_speed = 0;     // media seconds per second
   std::int64_t journal_id = 0;  // 0 without a journal
@@ -60,9 +71,13 @@ enum class BatchEventKind {
   prepared,   // conforming file written (or copied)
   uploading,  // upload started
   uploaded,   // MAVI answered with a videoNo
-  skipped,    // rejected by the rules, or already uploaded (FileOutcome::already_uploaded)
-  failed,     // the file failed (see FileOutcome::error)
+  skipped,    // ends here: rejected, uploaded earlier or a duplicate (FileOutcome::status)
+  failed,     // ends here: failed or cancelled (FileOutcome::error)
   processed,  // MAVI's final processing status is known (upload->video.video_status)
+  // Once per file of this shard, when its outcome for this run is settled (FileOutcome::status;
+  // before --wait's `processed`).
+  finished,
+  outside_shard,  // the file belongs to another shard: nothing is done with it
 };
 std::string_view to_string(BatchEventKind kind) noexcept;
 
@@ -81,8 +96,9 @@ using BatchPrepareProgress = std::function<void(const std::filesystem::path& fil
                                                 double total_s, double speed)>;
 
 struct BatchOptions {
-  Rules rules;
-  PrepareOptions prepare;  // threads 0: automatic for one job, else a fair share per job
+  Rules rules;             // what every file is checked (and its prepared file verified) against
+  PrepareOptions prepare;  // threads 0: automatic for one job, else a fair share per job;
+                           // its cancel token is replaced by `cancel`
   unsigned jobs = 0;       // check/prepare workers; 0: the number of cores
   unsigned upload_concurrency = 1;
   bool upload = true;  // false: prepare only (the output folder must be set)
@@ -104,7 +120,7 @@ struct BatchOptions {
   std::chrono::milliseconds wait_first_poll{5000};  // doubles up to wait_max_poll
   std::chrono::milliseconds wait_max_poll{30000};
   UploadOptions upload_options;
-  std::function<bool()> should_stop;  // polled often; true stops the batch soon
+  CancelToken cancel;  // request() stops the batch soon: no new file starts
   BatchObserver observer;
   BatchUploadProgress upload_progress;
   BatchPrepareProgress prepare_progress;
@@ -113,7 +129,8 @@ struct BatchOptions {
 struct BatchResult {
   std::vector<FileOutcome> files;  // in input order, only the files of this shard
   std::size_t outside_shard = 0;   // files left to the other shards
-  bool stopped = false;            // should_stop ended the batch early
+  std::size_t not_started = 0;     // files of this shard the stopped batch never reached
+  bool stopped = false;            // `cancel` ended the batch early
   bool wait_timed_out = false;     // --wait gave up on some videos
   std::filesystem::path work_dir;  // where prepared files went (kept only with keep_prepared)
 };
@@ -123,8 +140,5 @@ struct BatchResult {
 // are outcomes, never exceptions; throws mavi::Error only for unusable options or folders.
 BatchResult run_batch(const std::vector<std::filesystem::path>& files, const BatchOptions& options,
                       const Client* client, Journal* journal);
-
-// The name MAVI sees for a file: its own, or its stem with ".mp4" when it is prepared.
-std::string upload_name(const std::filesystem::path& file, bool prepared);
 
 }  // namespace mavi

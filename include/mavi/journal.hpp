@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mavi/fingerprint.hpp"
+#include "mavi/rules.hpp"
 #include "mavi/upload.hpp"
 
 namespace mavi {
@@ -37,8 +38,8 @@ struct JournalRecord {
   std::string fingerprint;  // Fingerprint::text()
   std::filesystem::path path;
   std::string base_url;
-  std::string verdict;  // "ok", "fixable", "rejected" or ""
-  std::string action;   // "none", "remux", "transcode" or ""
+  std::optional<VerdictKind> verdict;  // none until checked
+  Action action = Action::none;
   FileState state = FileState::pending;
   VideoRecord video;  // MAVI's answer (video_no empty until uploaded)
   int http_status = 0;
@@ -86,7 +87,7 @@ class Journal {
   std::optional<JournalRecord> find(std::string_view fingerprint, std::string_view base_url);
   JournalRecord get(std::int64_t id);
 
-  void record_verdict(std::int64_t id, std::string_view verdict, std::string_view action);
+  void record_verdict(std::int64_t id, VerdictKind verdict, Action action);
   void transition(std::int64_t id, FileState to, std::string_view detail = {});
   // State `uploading` with the start time, the attempt count and the path being uploaded,
   // committed before any byte is sent.

@@ -6,27 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "mavi/check.hpp"
 #include "mavi/media_info.hpp"
 #include "mavi/rules.hpp"
 
 namespace mavi {
-
-struct PrepareOptions {
-  std::string preset = "veryfast";        // libx264 preset
-  int crf = 23;                           // libx264 constant rate factor (0..51)
-  std::optional<int> max_height;          // downscale (keeping the aspect ratio) when taller
-  int threads = 0;                        // codec threads, 0 = automatic
-  std::int64_t audio_bit_rate = 128'000;  // AAC, bits per second
-  std::uintmax_t max_size_bytes = 3'000'000'000;  // the result must not be larger
-  // Below this video bit rate a size-fitted encode is not worth watching: refuse instead.
-  std::int64_t min_video_bit_rate = 250'000;
-  // Re-encode what the strict rules would flag (pixel format, odd dimensions, rotation, HDR,
-  // interlacing) even when the codec is accepted.
-  bool strict = false;
-  // false: an `output` that exists when the prepared file is ready is left alone and the
-  // preparation fails (io) instead of replacing it.
-  bool replace_output = true;
-};
 
 enum class StreamAction { copy, encode, drop };
 
@@ -54,6 +38,9 @@ struct VideoSteps {
 };
 
 struct Plan {
+  // The rules the prepared file must pass: those the check decided with. prepare() verifies
+  // its output against them.
+  Rules rules;
   Action action = Action::none;  // none: a plain remux would do; remux; transcode (video)
   std::vector<StreamPlan> streams;
   VideoSteps video;
@@ -66,9 +53,15 @@ struct Plan {
   const StreamPlan* audio_stream() const noexcept;  // the kept audio stream, if any
 };
 
-// Throws mavi::Error: invalid_argument for a rejected verdict (nothing can fix it),
-// unsupported when the size limit cannot be met at options.min_video_bit_rate.
-Plan plan(const MediaInfo& info, const Verdict& verdict, const PrepareOptions& options = {});
+struct PrepareOptions;  // mavi/prepare.hpp
+
+// What it takes to turn a checked file into one that passes the check's rules. The verdict's
+// findings decide what is encoded (the rules decided them); the options add preparation
+// choices (--max-height, bit rates). Throws mavi::Error: invalid_argument for a rejected
+// verdict (nothing can fix it) or a check without media, unsupported when the size limit
+// cannot be met at options.min_video_bit_rate.
+Plan plan(const CheckResult& checked);
+Plan plan(const CheckResult& checked, const PrepareOptions& options);
 
 std::string_view to_string(StreamAction action) noexcept;
 

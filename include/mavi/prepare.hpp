@@ -4,13 +4,33 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
+#include "mavi/cancel.hpp"
+#include "mavi/check.hpp"
 #include "mavi/media_info.hpp"
 #include "mavi/plan.hpp"
 #include "mavi/rules.hpp"
 
 namespace mavi {
+
+// How to prepare: encoder settings and preparation choices. What the result must pass is the
+// plan's (the check's) Rules, not an option here.
+struct PrepareOptions {
+  std::string preset = "veryfast";        // libx264 preset
+  int crf = 23;                           // libx264 constant rate factor (0..51)
+  std::optional<int> max_height;          // downscale (keeping the aspect ratio) when taller
+  int threads = 0;                        // codec threads, 0 = automatic
+  std::int64_t audio_bit_rate = 128'000;  // AAC, bits per second
+  // Below this video bit rate a size-fitted encode is not worth watching: refuse instead.
+  std::int64_t min_video_bit_rate = 250'000;
+  // false: an `output` that exists when the prepared file is ready is left alone and the
+  // preparation fails (io) instead of replacing it.
+  bool replace_output = true;
+  CancelToken cancel;  // request() stops the preparation soon (Errc::cancelled)
+};
 
 // Called now and then (and at least once when the first frame is written) with the seconds of
 // media written so far, the total (0 when unknown) and the speed as a multiple of real time.
@@ -28,20 +48,21 @@ struct PrepareResult {
 };
 
 // Writes `output` (an MP4) from `input` according to `plan`. The data goes to a temporary
-// file next to `output` that is renamed only once complete and verified (probed, evaluated ok,
-// duration within max(0.5 s, 2 %) of the input's); on any failure or cancellation the
-// temporary file is removed and `output` is left as it was. The input is opened read-only;
-// an `output` that is the input is refused (invalid_argument).
-// Throws mavi::Error: invalid_argument, not_found, permission_denied, io, disk_full, media,
-// unsupported, cancelled, verification_failed.
+// file next to `output` that is renamed only once complete and verified (probed, evaluated ok
+// against plan.rules, duration within max(0.5 s, 2 %) of the input's); on any failure or
+// cancellation the temporary file is removed and `output` is left as it was. The input is opened
+// read-only; an `output` that is the input is refused (invalid_argument). Throws mavi::Error:
+// invalid_argument, not_found, permission_denied, io, disk_full, media, unsupported, cancelled,
+// verification_failed.
 PrepareResult prepare(const std::filesystem::path& input, const std::filesystem::path& output,
                       const Plan& plan, const PrepareOptions& options = {},
                       const PrepareProgress& progress = {});
 
-// Cancellation that a signal handler may request (async-signal-safe: sets a lock-free atomic).
-// Every prepare() running in the process stops soon after with Errc::cancelled.
-void request_cancel() noexcept;
-bool cancel_requested() noexcept;
-void reset_cancel() noexcept;
+// The same for a checked file: continues from the file the check left open
+// (CheckResult::opened, with ProbeOptions::keep_open), so its head is not read and analysed
+// twice; the handle is used up. Without one, it opens checked.path.
+PrepareResult prepare(const CheckResult& checked, const std::filesystem::path& output,
+                      const Plan& plan, const PrepareOptions& options = {},
+                      const PrepareProgress& progress = {});
 
 }  // namespace mavi

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 
+#include "mavi/cancel.hpp"
 #include "mavi/media_info.hpp"
 
 namespace mavi {
@@ -18,6 +19,9 @@ struct ProbeOptions {
   // Decode every stream to find corruption headers hide, for at most deep_time_limit.
   bool deep = false;
   std::chrono::milliseconds deep_time_limit{60'000};
+  // check() only: keep the file open in CheckResult::opened for prepare().
+  bool keep_open = false;
+  CancelToken cancel;  // request() stops a deep check soon (Errc::cancelled)
 };
 
 // Throws mavi::Error: not_found, permission_denied, empty_file, not_media (no demuxer

@@ -36,6 +36,9 @@ struct Verdict {
 // MAVI's documented requirements plus the heuristics worth a warning. Defaults are MAVI's.
 struct Rules {
   std::vector<std::string> accepted_video_codecs{"h264", "hevc", "vp9"};
+  // Audio codecs MAVI transcribes reliably; preparation copies these into the MP4 as they are
+  // and encodes any other to AAC.
+  std::vector<std::string> accepted_audio_codecs{"aac", "mp3"};
   // FFmpeg demuxer names (any name in MediaInfo::format_name counts).
   std::vector<std::string> accepted_containers{"mov", "mp4", "matroska", "avi"};
   // Lower-case, with the dot. MAVI's upload accepts these extensions only.
@@ -59,5 +62,8 @@ Verdict evaluate_failure(const Error& error);
 std::string_view to_string(Action action) noexcept;
 std::string_view to_string(Severity severity) noexcept;
 std::string_view to_string(VerdictKind kind) noexcept;
+// The inverses of to_string; nothing for any other text.
+std::optional<Action> action_from_string(std::string_view text) noexcept;
+std::optional<VerdictKind> verdict_kind_from_string(std::string_view text) noexcept;
 
 }  // namespace mavi

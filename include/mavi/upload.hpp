@@ -171,6 +171,9 @@ class Client {
   std::unique_ptr<Impl> impl_;
 };
 
+// The name MAVI sees for a file: its own, or its stem with ".mp4" when it is prepared.
+std::string upload_name(const std::filesystem::path& file, bool prepared);
+
 // "video/mp4" for .mp4, "video/quicktime" for .mov, ...; application/octet-stream otherwise.
 std::string content_type_for(const std::filesystem::path& file);
 

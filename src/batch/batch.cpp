@@ -22,7 +22,6 @@
 #include "mavi/error.hpp"
 #include "mavi/fingerprint.hpp"
 #include "mavi/prepare.hpp"
-#include "media/opened_media.hpp"
 #include "prepare/place_file.hpp"
 
 namespace mavi {
@@ -33,6 +32,10 @@ std::string_view to_string(FileStatus status) noexcept {
   switch (status) {
     case FileStatus::uploaded:
       return "uploaded";
+    case FileStatus::uploaded_earlier:
+      return "uploaded_earlier";
+    case FileStatus::duplicate:
+      return "duplicate";
     case FileStatus::prepared:
       return "prepared";
     case FileStatus::ok:
@@ -41,10 +44,12 @@ std::string_view to_string(FileStatus status) noexcept {
       return "copied";
     case FileStatus::planned:
       return "planned";
-    case FileStatus::skipped:
-      return "skipped";
+    case FileStatus::rejected:
+      return "rejected";
     case FileStatus::failed:
       return "failed";
+    case FileStatus::cancelled:
+      return "cancelled";
   }
   return "failed";
 }
@@ -67,12 +72,12 @@ std::string_view to_string(BatchEventKind kind) noexcept {
       return "failed";
     case BatchEventKind::processed:
       return "processed";
+    case BatchEventKind::finished:
+      return "finished";
+    case BatchEventKind::outside_shard:
+      return "outside_shard";
   }
   return "failed";
-}
-
-std::string upload_name(const fs::path& file, bool prepared) {
-  return prepared ? file.stem().string() + ".mp4" : file.filename().string();
 }
 
 namespace {
@@ -85,14 +90,21 @@ constexpr auto kAnswerGrace = std::chrono::seconds(10);
 // Failures after which MAVI certainly holds no copy of the upload: the request was refused
 // before it was sent (TLS, options) or MAVI answered with a refusal. Network errors, timeouts
 // and server errors are ambiguous: the next run looks the video up first.
-bool never_delivered(std::string_view kind) {
-  for (const Errc e : {Errc::invalid_argument, Errc::bad_auth, Errc::no_credits,
-                       Errc::account_disabled, Errc::bad_request, Errc::permission,
-                       Errc::rate_limited, Errc::not_found, Errc::permission_denied}) {
-    if (kind == to_string(e))
+bool never_delivered(Errc kind) {
+  switch (kind) {
+    case Errc::invalid_argument:
+    case Errc::bad_auth:
+    case Errc::no_credits:
+    case Errc::account_disabled:
+    case Errc::bad_request:
+    case Errc::permission:
+    case Errc::rate_limited:
+    case Errc::not_found:
+    case Errc::permission_denied:
       return true;
+    default:
+      return false;
   }
-  return false;
 }
 
 bool is_final(std::string_view video_status) {
@@ -134,18 +146,19 @@ void copy_into_place(const fs::path& input, const fs::path& output, bool replace
   }
 }
 
-// Creates `dir` when missing (private: 0700); an existing folder is used as it is.
-fs::path make_folder(const fs::path& dir) {
+// Creates `dir` when missing: with the umask's mode (a folder for the user's results), or
+// private (0700) for a work folder. An existing folder is used as it is. A folder that cannot
+// be used is an io (or permission_denied) error, not a usage error: the command was right.
+fs::path make_folder(const fs::path& dir, bool private_folder) {
   std::error_code ec;
   const bool existed = fs::exists(dir, ec);
   fs::create_directories(dir, ec);
-  if (!ec && !existed)
+  if (!ec && !existed && private_folder)
     ::chmod(dir.c_str(), 0700);
   if (ec || !fs::is_directory(dir)) {
-    throw Error(
-        ec == std::errc::permission_denied ? Errc::permission_denied : Errc::invalid_argument,
-        "cannot use folder " + dir.string() + ": " +
-            (ec ? ec.message() : std::string("not a folder")));
+    throw Error(ec == std::errc::permission_denied ? Errc::permission_denied : Errc::io,
+                "cannot use folder " + dir.string() + ": " +
+                    (ec ? ec.message() : std::string("not a folder")));
   }
   return dir;
 }
@@ -161,7 +174,6 @@ fs::path make_temporary_dir() {
 // One file on its way through the pipeline. Owned by one thread at a time: the preparing
 // worker, then (handed over through the upload queue) an upload worker.
 struct Item {
-  std::size_t index = 0;  // in the input order
   FileOutcome outcome;
   bool started = false;
   bool in_shard = true;
@@ -183,7 +195,7 @@ class Pipeline {
         items_(files.size()),
         budget_(options.max_work_bytes) {
     for (std::size_t i = 0; i < files.size(); ++i) {
-      items_[i].index = i;
+      items_[i].outcome.index = i;
       items_[i].outcome.path = files[i];
     }
     if (uploading_ && client_ == nullptr)
@@ -205,6 +217,7 @@ class Pipeline {
     const unsigned jobs = std::clamp<std::size_t>(options_.jobs ? options_.jobs : cores, 1,
                                                   std::max<std::size_t>(items_.size(), 1));
     prepare_options_ = options_.prepare;
+    prepare_options_.cancel = options_.cancel;
     // One job: the codecs' own automatic thread counts (FFmpeg's decoders take cores + 1,
     // libx264 1.5 x cores), more threads than cores so that one waiting on another (a libx264
     // frame on the rows of its reference) leaves no core idle. Several jobs: a fair share each.
@@ -230,6 +243,8 @@ class Pipeline {
         ++result.outside_shard;
       else if (item.started)
         result.files.push_back(std::move(item.outcome));
+      else
+        ++result.not_started;
     }
     if (own_staging_dir_ && !options_.keep_prepared) {
       std::error_code ignored;
@@ -240,15 +255,19 @@ class Pipeline {
   }
 
  private:
-  bool stopping() const { return options_.should_stop && options_.should_stop(); }
+  bool stopping() const { return options_.cancel.requested(); }
 
   void set_up_folders() {
     if (options_.dry_run) {
-      staging_dir_ = options_.output_dir.empty() ? fs::path(".") : options_.output_dir;
+      // Nothing is created. Without a folder of the user's, a real run would write into a
+      // private temporary folder: no name to show.
+      staging_dir_ = !options_.output_dir.empty() ? options_.output_dir : options_.work_dir;
+      if (staging_dir_.empty())
+        return;
     } else if (!options_.output_dir.empty()) {
-      staging_dir_ = make_folder(options_.output_dir);
+      staging_dir_ = make_folder(options_.output_dir, false);
     } else if (!options_.work_dir.empty()) {
-      staging_dir_ = make_folder(options_.work_dir);
+      staging_dir_ = make_folder(options_.work_dir, true);
     } else {
       staging_dir_ = make_temporary_dir();
       own_staging_dir_ = true;
@@ -320,13 +339,22 @@ class Pipeline {
     }
   }
 
-  void fail(Item& item, std::string_view kind, const std::string& message) {
+  void fail(Item& item, Errc kind, const std::string& message) {
     FileOutcome& out = item.outcome;
-    out.status = FileStatus::failed;
+    out.status = kind == Errc::cancelled ? FileStatus::cancelled : FileStatus::failed;
     out.error = message;
-    out.error_kind = std::string(kind);
+    out.error_kind = kind;
+    if (item.delete_after_upload) {
+      // A file in the private work folder is gone with the batch: name what the user knows.
+      out.output.reset();
+      const std::string temp = item.source.string();
+      const std::string named = "the prepared copy of " + out.path.string();
+      for (auto at = out.error.find(temp); !temp.empty() && at != std::string::npos;
+           at = out.error.find(temp, at + named.size()))
+        out.error.replace(at, temp.size(), named);
+    }
     // An interrupted upload stays `uploading` in the journal: the next run looks it up.
-    if (journal_ && out.journal_id != 0 && kind != to_string(Errc::cancelled)) {
+    if (journal_ && out.journal_id != 0 && kind != Errc::cancelled) {
       try {
         if (never_delivered(kind))
           journal_->record_upload_refused(out.journal_id, message);
@@ -337,6 +365,11 @@ class Pipeline {
       }
     }
     emit(BatchEventKind::failed, out);
+  }
+
+  // The file's outcome for this run is settled (or it belongs to another shard).
+  void finish(const Item& item) {
+    emit(item.in_shard ? BatchEventKind::finished : BatchEventKind::outside_shard, item.outcome);
   }
 
   void finish_work_file(Item& item) {
@@ -360,13 +393,16 @@ class Pipeline {
         break;
       Item& item = items_[i];
       try {
-        if (handle(item))
+        if (handle(item)) {
           enqueue(i);
+          continue;
+        }
       } catch (const Error& e) {
-        fail(item, to_string(e.kind()), e.what());
+        fail(item, e.kind(), e.what());
       } catch (const std::exception& e) {
-        fail(item, "internal", std::string("internal error: ") + e.what());
+        fail(item, Errc::internal, std::string("internal error: ") + e.what());
       }
+      finish(item);
     }
     {
       std::lock_guard lock(queue_mutex_);
@@ -397,17 +433,17 @@ class Pipeline {
       return false;
 
     // Kept open for prepare(): the head is read and analysed once.
-    detail::ffmpeg::InputFormat opened;
-    const CheckResult checked = detail::check_open(out.path, {}, options_.rules, opened);
+    ProbeOptions probe_options;
+    probe_options.keep_open = true;
+    probe_options.cancel = options_.cancel;
+    const CheckResult checked = check(out.path, probe_options, options_.rules);
     out.verdict = checked.verdict;
     out.action = checked.verdict.action;
-    if (journal_ && out.journal_id != 0) {
-      journal_->record_verdict(out.journal_id, to_string(checked.verdict.kind),
-                               to_string(checked.verdict.action));
-    }
+    if (journal_ && out.journal_id != 0)
+      journal_->record_verdict(out.journal_id, checked.verdict.kind, checked.verdict.action);
     emit(BatchEventKind::checked, out);
     if (checked.verdict.kind == VerdictKind::rejected || !checked.media) {
-      out.status = FileStatus::skipped;
+      out.status = FileStatus::rejected;
       out.error = first_error(checked.verdict);
       if (journal_ && out.journal_id != 0)
         journal_->record_skipped(out.journal_id, out.error);
@@ -419,7 +455,7 @@ class Pipeline {
       return false;
     if (!needs_preparing)
       return accept_as_is(item);
-    return prepare_item(item, *checked.media, checked.verdict, std::move(opened));
+    return prepare_item(item, checked);
   }
 
   // Returns false when the journal settles the file (already uploaded).
@@ -428,7 +464,7 @@ class Pipeline {
     const JournalRecord record = journal_->open_record(fp, out.path, base_url_);
     if (const fs::path first = claim_record(record.id, out.path); first != out.path) {
       // The same content twice in one batch (a copy under another name): upload it once.
-      out.status = FileStatus::skipped;
+      out.status = FileStatus::duplicate;
       out.duplicate_of = first;
       out.error = "same content as " + first.string();
       emit(BatchEventKind::skipped, out);
@@ -437,13 +473,9 @@ class Pipeline {
     out.journal_id = record.id;
     const bool done = record.state == FileState::uploaded || record.state == FileState::processed;
     if (done && !options_.force) {
-      out.status = FileStatus::skipped;
-      out.already_uploaded = true;
+      out.status = FileStatus::uploaded_earlier;
       out.verdict.reset();
-      if (auto action = record.action; !action.empty())
-        out.action = action == "remux"       ? Action::remux
-                     : action == "transcode" ? Action::transcode
-                                             : Action::none;
+      out.action = record.action;
       UploadResult earlier;
       earlier.http_status = record.http_status;
       earlier.code = record.code;
@@ -493,8 +525,9 @@ class Pipeline {
       return true;
     }
     out.status = FileStatus::ok;
-    if (options_.copy_ok) {
-      const detail::batch::OutputName& name = names_->copy(item.index);  // keeps the input's name
+    if (options_.copy_ok && names_) {
+      const detail::batch::OutputName& name =
+          names_->copy(item.outcome.index);  // keeps the input's name
       take_output(item, name);
       if (!options_.dry_run) {
         try {
@@ -511,18 +544,19 @@ class Pipeline {
     return false;
   }
 
-  bool prepare_item(Item& item, const MediaInfo& media, const Verdict& verdict,
-                    detail::ffmpeg::InputFormat opened) {
+  bool prepare_item(Item& item, const CheckResult& checked) {
     FileOutcome& out = item.outcome;
-    out.plan = plan(media, verdict, prepare_options_);
+    out.plan = plan(checked, prepare_options_);
     out.action = out.plan->action;
-    const detail::batch::OutputName& name = names_->prepared(item.index);
-    const fs::path& output = name.path;
-    take_output(item, name);
     if (options_.dry_run) {
+      if (names_)
+        take_output(item, names_->prepared(item.outcome.index));
       out.status = FileStatus::planned;
       return false;
     }
+    const detail::batch::OutputName& name = names_->prepared(item.outcome.index);
+    const fs::path& output = name.path;
+    take_output(item, name);
     std::error_code ec;
     const std::uintmax_t input_size = fs::file_size(out.path, ec);
     const std::uintmax_t estimate = out.plan->estimated_size_bytes != 0
@@ -538,12 +572,12 @@ class Pipeline {
     prepare_options.replace_output = name.ours;
     PrepareResult done;
     try {
-      done = detail::prepare_opened(out.path, std::move(opened), output, *out.plan, prepare_options,
-                                    [&](double done_s, double total_s, double speed) {
-                                      if (options_.prepare_progress)
-                                        options_.prepare_progress(out.path, done_s, total_s, speed);
-                                      return !stopping();
-                                    });
+      done = prepare(checked, output, *out.plan, prepare_options,
+                     [&](double done_s, double total_s, double speed) {
+                       if (options_.prepare_progress)
+                         options_.prepare_progress(out.path, done_s, total_s, speed);
+                       return !stopping();
+                     });
     } catch (...) {
       out.output.reset();
       give_back_output(name);
@@ -597,11 +631,12 @@ class Pipeline {
                       "interrupted before uploading " + item.outcome.path.string());
         upload(item);
       } catch (const Error& e) {
-        fail(item, to_string(e.kind()), e.what());
+        fail(item, e.kind(), e.what());
       } catch (const std::exception& e) {
-        fail(item, "internal", std::string("internal error: ") + e.what());
+        fail(item, Errc::internal, std::string("internal error: ") + e.what());
       }
       finish_work_file(item);
+      finish(item);
     }
   }
 

@@ -79,8 +79,8 @@ JournalRecord read_record(const detail::sqlite::Statement& row) {
   r.fingerprint = row.text(1);
   r.base_url = row.text(2);
   r.path = row.text(3);
-  r.verdict = row.text(4);
-  r.action = row.text(5);
+  r.verdict = verdict_kind_from_string(row.text(4));
+  r.action = action_from_string(row.text(5)).value_or(Action::none);
   r.state = file_state_from_string(row.text(6)).value_or(FileState::pending);
   r.video.video_no = row.text(7);
   r.video.video_name = row.text(8);
@@ -276,10 +276,10 @@ JournalRecord Journal::get(std::int64_t id) {
   return impl_->get_locked(id);
 }
 
-void Journal::record_verdict(std::int64_t id, std::string_view verdict, std::string_view action) {
-  impl_->change(id, FileState::checked, verdict, [&] {
+void Journal::record_verdict(std::int64_t id, VerdictKind verdict, Action action) {
+  impl_->change(id, FileState::checked, to_string(verdict), [&] {
     auto update = impl_->db.prepare("UPDATE files SET verdict = ?, action = ? WHERE id = ?");
-    update.bind(1, verdict).bind(2, action).bind(3, id).run();
+    update.bind(1, to_string(verdict)).bind(2, to_string(action)).bind(3, id).run();
   });
 }
 

@@ -10,7 +10,7 @@
 #include "mavi/error.hpp"
 #include "mavi/prepare.hpp"
 
-namespace mavi {
+namespace mavi::detail {
 
 namespace {
 
@@ -18,17 +18,18 @@ using Clock = std::chrono::steady_clock;
 
 struct Deadline {
   Clock::time_point at;
+  const CancelToken* cancel;
 };
 
 // FFmpeg calls this during blocking I/O; returning 1 aborts the read.
 int past_deadline(void* opaque) {
-  return cancel_requested() || Clock::now() > static_cast<const Deadline*>(opaque)->at ? 1 : 0;
+  const auto* deadline = static_cast<const Deadline*>(opaque);
+  return deadline->cancel->requested() || Clock::now() > deadline->at ? 1 : 0;
 }
 
 // A decoder for each stream worth decoding, keyed by stream index.
-std::map<int, detail::ffmpeg::CodecContext> open_decoders(AVFormatContext& format,
-                                                          DeepCheck& result) {
-  std::map<int, detail::ffmpeg::CodecContext> decoders;
+std::map<int, ffmpeg::CodecContext> open_decoders(AVFormatContext& format, DeepCheck& result) {
+  std::map<int, ffmpeg::CodecContext> decoders;
   for (unsigned i = 0; i < format.nb_streams; ++i) {
     const AVStream* stream = format.streams[i];
     const AVCodecParameters* par = stream->codecpar;
@@ -39,7 +40,7 @@ std::map<int, detail::ffmpeg::CodecContext> open_decoders(AVFormatContext& forma
     const AVCodec* codec = avcodec_find_decoder(par->codec_id);
     if (codec == nullptr)
       continue;
-    detail::ffmpeg::CodecContext context(avcodec_alloc_context3(codec));
+    ffmpeg::CodecContext context(avcodec_alloc_context3(codec));
     if (!context)
       continue;
     int err = avcodec_parameters_to_context(context.get(), par);
@@ -53,7 +54,7 @@ std::map<int, detail::ffmpeg::CodecContext> open_decoders(AVFormatContext& forma
       ++result.decode_errors;
       if (result.first_error.empty()) {
         result.first_error =
-            "open decoder for stream " + std::to_string(i) + ": " + detail::ffmpeg::error_text(err);
+            "open decoder for stream " + std::to_string(i) + ": " + ffmpeg::error_text(err);
       }
       continue;
     }
@@ -65,7 +66,7 @@ std::map<int, detail::ffmpeg::CodecContext> open_decoders(AVFormatContext& forma
 void note_error(DeepCheck& result, const std::string& what, int err) {
   ++result.decode_errors;
   if (result.first_error.empty())
-    result.first_error = what + ": " + detail::ffmpeg::error_text(err);
+    result.first_error = what + ": " + ffmpeg::error_text(err);
 }
 
 // Extends read_until to the end of `packet`, in seconds from its stream's start.
@@ -113,20 +114,21 @@ void decode(AVCodecContext& decoder, const AVPacket* packet, AVFrame& frame, Dee
 
 }  // namespace
 
-DeepCheck deep_check(AVFormatContext& format, std::chrono::milliseconds time_limit) {
+DeepCheck deep_check(AVFormatContext& format, std::chrono::milliseconds time_limit,
+                     const CancelToken& cancel) {
   DeepCheck result;
   const auto start = Clock::now();
-  Deadline deadline{start + time_limit};
+  Deadline deadline{start + time_limit, &cancel};
   const AVIOInterruptCB previous = format.interrupt_callback;
   format.interrupt_callback = {past_deadline, &deadline};
 
   auto decoders = open_decoders(format, result);
-  detail::ffmpeg::Packet packet = detail::ffmpeg::make_packet();
-  detail::ffmpeg::Frame frame = detail::ffmpeg::make_frame();
+  ffmpeg::Packet packet = ffmpeg::make_packet();
+  ffmpeg::Frame frame = ffmpeg::make_frame();
   bool timed_out = false;
   while (true) {
-    // A signal (request_cancel) stops a long deep check as it stops a preparation.
-    if (cancel_requested()) {
+    // The caller's token (a signal, for the programs) stops a long deep check.
+    if (cancel.requested()) {
       format.interrupt_callback = previous;
       throw Error(Errc::cancelled, "deep check cancelled");
     }
@@ -152,7 +154,7 @@ DeepCheck deep_check(AVFormatContext& format, std::chrono::milliseconds time_lim
     }
     av_packet_unref(packet.get());
   }
-  if (cancel_requested()) {  // the read was interrupted for it
+  if (cancel.requested()) {  // the read was interrupted for it
     format.interrupt_callback = previous;
     throw Error(Errc::cancelled, "deep check cancelled");
   }
@@ -166,4 +168,4 @@ DeepCheck deep_check(AVFormatContext& format, std::chrono::milliseconds time_lim
   return result;
 }
 
-}  // namespace mavi
+}  // namespace mavi::detail

@@ -32,11 +32,8 @@ namespace {
 // How much of the head is read to recognise the format from content alone.
 constexpr std::size_t kSniffBytes = 1 << 20;
 
-struct FileStatus {
-  std::uintmax_t size_bytes = 0;
-};
-
-FileStatus stat_input(const std::filesystem::path& path) {
+// The size of a regular, readable, non-empty file; anything else throws the fitting kind.
+std::uintmax_t input_size(const std::filesystem::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     const int err = errno;
@@ -491,7 +488,7 @@ MediaInfo describe(AVFormatContext& format, const ProbeOptions& options) {
     info.streams.push_back(stream_info(&format, format.streams[i]));
   }
   if (options.deep)
-    info.deep = deep_check(format, options.deep_time_limit);
+    info.deep = detail::deep_check(format, options.deep_time_limit, options.cancel);
   return info;
 }
 
@@ -500,7 +497,7 @@ MediaInfo describe(AVFormatContext& format, const ProbeOptions& options) {
 namespace detail {
 
 OpenedMedia probe_open(const std::filesystem::path& path, const ProbeOptions& options) {
-  const FileStatus status = stat_input(path);
+  const std::uintmax_t size_bytes = input_size(path);
   const std::string name = path.string();
   const AVInputFormat* input_format = sniff_file(path);
   refuse_non_video_formats(input_format, name);
@@ -509,7 +506,7 @@ OpenedMedia probe_open(const std::filesystem::path& path, const ProbeOptions& op
   opened.input = open_input(name, "file:" + name, input_format, nullptr, options);
   opened.info = describe(*opened.input, options);
   opened.info.path = path;
-  opened.info.size_bytes = status.size_bytes;
+  opened.info.size_bytes = size_bytes;
   if (options.deep)
     opened.input.reset();  // decoding moved it past the head: of no use to prepare()
   return opened;

@@ -6,13 +6,10 @@
 
 #include "ffmpeg/avfilter_library.hpp"
 #include "mavi/error.hpp"
+#include "mavi/prepare.hpp"
 
 namespace mavi {
 namespace {
-
-bool is_one_of(const std::string& value, std::initializer_list<const char*> names) {
-  return std::any_of(names.begin(), names.end(), [&](const char* n) { return value == n; });
-}
 
 // The rotation the pixels need, as a multiple of 90 degrees; -1 when it is not one.
 int quarter_turns(double degrees) {
@@ -75,7 +72,12 @@ std::string_view to_string(StreamAction action) noexcept {
   return "drop";
 }
 
-Plan plan(const MediaInfo& info, const Verdict& verdict, const PrepareOptions& options) {
+Plan plan(const CheckResult& checked) {
+  return plan(checked, PrepareOptions{});
+}
+
+Plan plan(const CheckResult& checked, const PrepareOptions& options) {
+  const Verdict& verdict = checked.verdict;
   if (verdict.kind == VerdictKind::rejected) {
     std::string why = "the file cannot be prepared";
     for (const auto& f : verdict.findings) {
@@ -84,8 +86,12 @@ Plan plan(const MediaInfo& info, const Verdict& verdict, const PrepareOptions& o
         break;
       }
     }
-    throw Error(Errc::invalid_argument, why + " (" + info.path.string() + ")");
+    throw Error(Errc::invalid_argument, why + " (" + checked.path.string() + ")");
   }
+  if (!checked.media)
+    throw Error(Errc::invalid_argument, "no media to prepare in " + checked.path.string());
+  const MediaInfo& info = *checked.media;
+  const Rules& rules = checked.rules;
   const StreamInfo* video = info.primary_video();
   if (video == nullptr || !video->video) {
     throw Error(Errc::invalid_argument, "no video stream to prepare in " + info.path.string());
@@ -94,54 +100,48 @@ Plan plan(const MediaInfo& info, const Verdict& verdict, const PrepareOptions& o
   const VideoInfo& v = *video->video;
 
   Plan p;
+  p.rules = rules;
   p.input_duration = info.duration;
 
-  // Why the video has to be encoded (empty: it can be copied).
+  // Why the video has to be encoded (empty: it can be copied): the first error the rules found
+  // that only a re-encode of the video fixes. The size limit is handled below (a bit rate),
+  // and an audio codec only needs the audio encoded.
   std::string encode_reason;
-  if (!is_one_of(video->codec, {"h264", "hevc", "vp9"})) {
-    encode_reason = "codec " + video->codec + " is not accepted by MAVI";
-  } else if (verdict.action == Action::transcode && !verdict.has("file_too_large")) {
-    encode_reason = "the checks ask for a re-encode";
-    for (const auto& f : verdict.findings) {
-      if (f.severity == Severity::error && f.fix == Action::transcode) {
-        encode_reason = f.message;
-        break;
-      }
+  bool explained = false;  // some error says why a transcode is needed
+  for (const auto& f : verdict.findings) {
+    if (f.severity != Severity::error || f.fix != Action::transcode)
+      continue;
+    explained = true;
+    if (f.code != "file_too_large" && f.code != "audio_codec") {
+      encode_reason = f.message;
+      break;
     }
   }
+  // A verdict a caller made up to force a re-encode carries no finding.
+  if (!explained && verdict.action == Action::transcode)
+    encode_reason = "the verdict asks for a re-encode";
   // probe() reports the display matrix angle as av_display_rotation_get does (and ffprobe
   // prints): counter-clockwise. The pixels need the opposite, clockwise turn.
   const int rotation = quarter_turns(-v.rotation_degrees);
-  const bool odd = v.width % 2 != 0 || v.height % 2 != 0;
-  const bool rotated = rotation > 0;
   const int shown_w = (rotation == 90 || rotation == 270) ? v.height : v.width;
   const int shown_h = (rotation == 90 || rotation == 270) ? v.width : v.height;
   if (encode_reason.empty() && options.max_height && shown_h > *options.max_height) {
     encode_reason = "height " + std::to_string(shown_h) + " is above --max-height " +
                     std::to_string(*options.max_height);
   }
-  if (encode_reason.empty() && options.strict) {
-    if (v.pixel_format != "yuv420p")
-      encode_reason = "pixel format " + v.pixel_format + " (strict)";
-    else if (odd)
-      encode_reason = "odd dimensions (strict)";
-    else if (rotated)
-      encode_reason = "rotation metadata (strict)";
-    else if (v.hdr != HdrKind::none)
-      encode_reason = "HDR (strict)";
-    else if (v.interlaced)
-      encode_reason = "interlaced (strict)";
-  }
 
   // Size: a copy is about as large as the input; a file over the limit must be re-encoded
   // at a bit rate that fits.
-  const bool too_large = verdict.has("file_too_large") || info.size_bytes > options.max_size_bytes;
+  const bool too_large = verdict.has("file_too_large");
   if (too_large && encode_reason.empty()) {
     encode_reason = "the file is larger than the size limit";
   }
   const bool encode_video = !encode_reason.empty();
 
-  const bool copy_audio = audio != nullptr && is_one_of(audio->codec, {"aac", "mp3"});
+  const bool copy_audio =
+      audio != nullptr &&
+      std::find(rules.accepted_audio_codecs.begin(), rules.accepted_audio_codecs.end(),
+                audio->codec) != rules.accepted_audio_codecs.end();
   const std::int64_t audio_rate =
       audio == nullptr
           ? 0
@@ -155,12 +155,12 @@ Plan plan(const MediaInfo& info, const Verdict& verdict, const PrepareOptions& o
     }
     const double seconds = info.duration->count();
     // Keep 3 % for the container and the encoder's rate control overshoot.
-    const double budget_bps = static_cast<double>(options.max_size_bytes) * 8.0 * 0.97 / seconds;
+    const double budget_bps = static_cast<double>(rules.max_size_bytes) * 8.0 * 0.97 / seconds;
     const auto video_rate = static_cast<std::int64_t>(budget_bps) - audio_rate;
     if (video_rate < options.min_video_bit_rate) {
       throw Error(Errc::unsupported,
                   "cannot fit " + info.path.string() + " under " +
-                      std::to_string(options.max_size_bytes) + " bytes: it would need " +
+                      std::to_string(rules.max_size_bytes) + " bytes: it would need " +
                       std::to_string(std::max<std::int64_t>(video_rate, 0) / 1000) +
                       " kb/s of video, below the minimum of " +
                       std::to_string(options.min_video_bit_rate / 1000) + " kb/s");
@@ -197,7 +197,7 @@ Plan plan(const MediaInfo& info, const Verdict& verdict, const PrepareOptions& o
         sp.action = StreamAction::encode;
         sp.output_codec = "aac";
         const int channels = s.audio ? s.audio->channels : 2;
-        sp.reason = s.codec + " is not AAC or MP3: encoded to AAC-LC " +
+        sp.reason = s.codec + " is not an accepted audio codec: encoded to AAC-LC " +
                     std::to_string(options.audio_bit_rate / 1000) + " kb/s " +
                     (channels == 1 ? "mono" : "stereo");
         audio_encoded = true;
@@ -265,17 +265,17 @@ Plan plan(const MediaInfo& info, const Verdict& verdict, const PrepareOptions& o
     p.action = (verdict.action != Action::none || audio_encoded || !is_mp4_family(info))
                    ? Action::remux
                    : Action::none;
-    if (rotated)
+    // What the rules warned about stays as it is in a copy.
+    if (verdict.has("rotation"))
       p.warnings.push_back("rotation is kept as display metadata (video copied)");
-    if (odd)
+    if (verdict.has("odd_dimensions"))
       p.warnings.push_back("odd dimensions are kept (video copied)");
-    if (v.hdr != HdrKind::none)
+    if (verdict.has("hdr"))
       p.warnings.push_back("HDR video is copied as it is");
-    if (v.interlaced)
+    if (verdict.has("interlaced"))
       p.warnings.push_back("interlaced video is copied as it is");
-    if (v.pixel_format != "yuv420p" && v.pixel_format != "yuvj420p") {
+    if (verdict.has("pixel_format"))
       p.warnings.push_back("pixel format " + v.pixel_format + " is copied as it is");
-    }
   }
   if (audio == nullptr)
     p.warnings.push_back("no audio track: nothing will be transcribed");

@@ -32,7 +32,6 @@ extern "C" {
 namespace mavi {
 namespace {
 
-std::atomic<bool> g_cancel{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "a signal handler must be able to set it");
 
 using Clock = std::chrono::steady_clock;
@@ -129,13 +128,16 @@ struct OutStream {
   int64_t next_audio_pts = AV_NOPTS_VALUE;
 };
 
+// One preparation's stop state: its own failure (stop) or the caller's token.
 struct Job {
   std::atomic<bool> stop{false};
+  CancelToken cancel;
+  bool stopped() const noexcept { return stop.load() || cancel.requested(); }
 };
 
 int interrupt_cb(void* opaque) {
   auto* job = static_cast<Job*>(opaque);
-  return (job->stop.load() || g_cancel.load()) ? 1 : 0;
+  return job->stopped() ? 1 : 0;
 }
 
 detail::ffmpeg::CodecContext open_decoder(AVStream* st, int threads) {
@@ -494,7 +496,7 @@ class Writer {
   }
 
   void mux(OutStream& os, AVPacket* pkt) {
-    if (job_.stop.load() || g_cancel.load())
+    if (job_.stopped())
       throw Error(Errc::cancelled, "preparation cancelled");
     const bool is_video = os.out->codecpar->codec_type == AVMEDIA_TYPE_VIDEO;
     const int64_t ts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
@@ -555,7 +557,7 @@ void read_and_decode(AVFormatContext* in, std::vector<OutStream>& streams,
         return false;
     }
   };
-  while (!job.stop.load() && !g_cancel.load()) {
+  while (!job.stopped()) {
     const int ret = av_read_frame(in, pkt.get());
     if (ret == AVERROR_EOF)
       break;
@@ -584,7 +586,7 @@ void read_and_decode(AVFormatContext* in, std::vector<OutStream>& streams,
     if (!push_frames(os))
       return;
   }
-  if (job.stop.load() || g_cancel.load())
+  if (job.stopped())
     return;
   for (auto& os : streams) {
     if (!os.decoder)
@@ -661,19 +663,15 @@ void require_input(const fs::path& input, const fs::path& output) {
 
 }  // namespace
 
-void request_cancel() noexcept {
-  g_cancel.store(true);
-}
-bool cancel_requested() noexcept {
-  return g_cancel.load();
-}
-void reset_cancel() noexcept {
-  g_cancel.store(false);
-}
-
 PrepareResult prepare(const fs::path& input, const fs::path& output, const Plan& plan,
                       const PrepareOptions& options, const PrepareProgress& progress) {
   return detail::prepare_opened(input, nullptr, output, plan, options, progress);
+}
+
+PrepareResult prepare(const CheckResult& checked, const fs::path& output, const Plan& plan,
+                      const PrepareOptions& options, const PrepareProgress& progress) {
+  return detail::prepare_opened(checked.path, detail::take_input(checked.opened), output, plan,
+                                options, progress);
 }
 
 PrepareResult detail::prepare_opened(const fs::path& input, detail::ffmpeg::InputFormat opened,
@@ -682,9 +680,10 @@ PrepareResult detail::prepare_opened(const fs::path& input, detail::ffmpeg::Inpu
                                      const PrepareProgress& progress) {
   const auto started = Clock::now();
   require_input(input, output);
-  if (g_cancel.load())
+  if (options.cancel.requested())
     throw Error(Errc::cancelled, "preparation cancelled");
   Job job;
+  job.cancel = options.cancel;
 
   // Input, read-only: opened (and its content recognised) the way probe() does.
   detail::ffmpeg::InputFormat in = opened ? std::move(opened) : probe_open(input).input;
@@ -783,26 +782,24 @@ PrepareResult detail::prepare_opened(const fs::path& input, detail::ffmpeg::Inpu
       writer.handle(*item);
     }
     reader.join();
-    if (job.stop.load() || g_cancel.load())
+    if (job.stopped())
       throw Error(Errc::cancelled, "preparation cancelled");
     writer.finish();
   }
   ensure(av_write_trailer(out.get()), Errc::io, "finishing " + temp.path().string());
   ensure(avio_closep(&out->pb), Errc::io, "closing " + temp.path().string());
-  if (g_cancel.load())
+  if (job.stopped())
     throw Error(Errc::cancelled, "preparation cancelled");
 
   // Verify before the file gets its name.
   PrepareResult result;
-  Rules rules;
-  rules.max_size_bytes = options.max_size_bytes;
   try {
     result.media = probe(temp.path());
   } catch (const Error& e) {
     throw Error(Errc::verification_failed,
                 "the prepared file does not probe: " + std::string(e.what()));
   }
-  result.verdict = evaluate(result.media, rules);
+  result.verdict = evaluate(result.media, plan.rules);
   if (result.verdict.kind != VerdictKind::ok) {
     std::string why;
     for (const auto& f : result.verdict.findings) {

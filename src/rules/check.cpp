@@ -6,17 +6,36 @@
 #include "media/opened_media.hpp"
 
 namespace mavi {
-namespace {
 
-// Runs `probe_file` and evaluates what it found; a failure becomes a rejected verdict.
-template <typename ProbeFile>
-CheckResult check_with(const std::filesystem::path& path, const Rules& rules,
-                       ProbeFile&& probe_file) {
+OpenedFile::OpenedFile(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+OpenedFile::~OpenedFile() = default;
+
+namespace detail {
+
+ffmpeg::InputFormat take_input(const std::shared_ptr<OpenedFile>& opened) {
+  if (!opened)
+    return nullptr;
+  OpenedFile::Impl& impl = opened->impl();
+  std::lock_guard lock(impl.mutex);
+  return std::move(impl.input);
+}
+
+}  // namespace detail
+
+CheckResult check(const std::filesystem::path& path, const ProbeOptions& probe_options,
+                  const Rules& rules) {
   const auto start = std::chrono::steady_clock::now();
   CheckResult result;
   result.path = path;
+  result.rules = rules;
   try {
-    result.media = probe_file();
+    detail::OpenedMedia probed = detail::probe_open(path, probe_options);
+    if (probe_options.keep_open && probed.input) {
+      auto impl = std::make_unique<OpenedFile::Impl>();
+      impl->input = std::move(probed.input);
+      result.opened = std::make_shared<OpenedFile>(std::move(impl));
+    }
+    result.media = std::move(probed.info);
     result.verdict = evaluate(*result.media, rules);
   } catch (const Error& error) {
     result.verdict = evaluate_failure(error);
@@ -27,23 +46,4 @@ CheckResult check_with(const std::filesystem::path& path, const Rules& rules,
   return result;
 }
 
-}  // namespace
-
-CheckResult check(const std::filesystem::path& path, const ProbeOptions& probe_options,
-                  const Rules& rules) {
-  return check_with(path, rules, [&] { return probe(path, probe_options); });
-}
-
-namespace detail {
-
-CheckResult check_open(const std::filesystem::path& path, const ProbeOptions& probe_options,
-                       const Rules& rules, detail::ffmpeg::InputFormat& opened) {
-  return check_with(path, rules, [&] {
-    OpenedMedia probed = probe_open(path, probe_options);
-    opened = std::move(probed.input);
-    return std::move(probed.info);
-  });
-}
-
-}  // namespace detail
 }  // namespace mavi

@@ -41,6 +41,27 @@ std::string join(const std::vector<std::string>& items) {
   return text;
 }
 
+std::string upper(const std::string& text) {
+  std::string out = text;
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+// How people name FFmpeg's container demuxers: "MKV" rather than "matroska".
+std::string container_label(const std::string& demuxer) {
+  return demuxer == "matroska" ? "MKV" : demuxer == "webm" ? "WebM" : upper(demuxer);
+}
+
+// "MP4, MOV, MKV or AVI".
+std::string join_labels(const std::vector<std::string>& items,
+                        std::string (*label)(const std::string&)) {
+  std::string text;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    text += (i == 0 ? "" : i + 1 == items.size() ? " or " : ", ") + label(items[i]);
+  return text;
+}
+
 std::string format_seconds(double seconds) {
   return fmt::format("{:.2f} s", seconds);
 }
@@ -150,11 +171,12 @@ void check_video(const MediaInfo& info, const StreamInfo& stream, const Rules& r
 
 void check_container(const MediaInfo& info, const Rules& rules, FindingList& out) {
   if (!container_accepted(info.format_name, rules.accepted_containers)) {
-    out.error("container_not_accepted",
-              fmt::format("container {} ({}) is not accepted by MAVI (MP4/MOV, MKV or AVI); "
-                          "remux into MP4",
-                          info.format_name, info.format_long_name),
-              Action::remux);
+    out.error(
+        "container_not_accepted",
+        fmt::format("container {} ({}) is not accepted by MAVI (accepted: {}); remux into MP4",
+                    info.format_name, info.format_long_name,
+                    join_labels(rules.accepted_containers, container_label)),
+        Action::remux);
     return;
   }
   const std::string extension = lower(info.path.extension().string());
@@ -179,11 +201,11 @@ void check_audio(const MediaInfo& info, const Rules& rules, FindingList& out) {
       out.warning("no_audio_track", message);
     return;
   }
-  if (audio->codec != "aac" && audio->codec != "mp3") {
+  if (!contains(rules.accepted_audio_codecs, audio->codec)) {
     out.fixable_warning("audio_codec",
-                        fmt::format("audio codec {} is less widely supported than AAC or MP3; "
+                        fmt::format("audio codec {} is less widely supported than {}; "
                                     "transcription may fail",
-                                    audio->codec),
+                                    audio->codec, join_labels(rules.accepted_audio_codecs, upper)),
                         Action::transcode);
   }
 }
@@ -361,6 +383,22 @@ std::string_view to_string(VerdictKind kind) noexcept {
       return "rejected";
   }
   return "rejected";
+}
+
+std::optional<Action> action_from_string(std::string_view text) noexcept {
+  for (const Action a : {Action::none, Action::remux, Action::transcode}) {
+    if (to_string(a) == text)
+      return a;
+  }
+  return std::nullopt;
+}
+
+std::optional<VerdictKind> verdict_kind_from_string(std::string_view text) noexcept {
+  for (const VerdictKind k : {VerdictKind::ok, VerdictKind::fixable, VerdictKind::rejected}) {
+    if (to_string(k) == text)
+      return k;
+  }
+  return std::nullopt;
 }
 
 }  // namespace mavi

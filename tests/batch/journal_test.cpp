@@ -94,7 +94,7 @@ TEST_CASE("journal is private, records transitions, and survives reopening", "[j
     const JournalRecord record = journal.open_record(fp, dir / "clip.mp4", "http://127.0.0.1:1");
     id = record.id;
     CHECK(record.state == FileState::pending);
-    journal.record_verdict(id, "ok", "none");
+    journal.record_verdict(id, VerdictKind::ok, Action::none);
     journal.transition(id, FileState::prepared);
     journal.record_upload_started(id, "/videos/a.mp4");
     CHECK(journal.get(id).state == FileState::uploading);
@@ -110,7 +110,8 @@ TEST_CASE("journal is private, records transitions, and survives reopening", "[j
   CHECK(found->video.video_no == "VI123");
   CHECK(found->code == "0000");
   CHECK(found->upload_attempts == 1);
-  CHECK(found->verdict == "ok");
+  CHECK(found->verdict == VerdictKind::ok);
+  CHECK(found->action == Action::none);
   CHECK_FALSE(reopened.find(fp.text(), "https://other.example").has_value());
 
   reopened.record_video_status(id, "UNPARSE");

@@ -201,12 +201,12 @@ TEST_CASE(
   CHECK(first.exit_code == 1);  // the invalid files are reported, not uploaded
   const json report = parse(first);
   CHECK(report.at("summary").at("uploaded") == batch.valid.size());
-  CHECK(report.at("summary").at("skipped") == batch.invalid.size());
+  CHECK(report.at("summary").at("rejected") == batch.invalid.size());
   CHECK(report.at("summary").at("failed") == 0);
   for (const auto& f : report.at("files")) {
     const std::string name = fs::path(f.at("path").get<std::string>()).filename().string();
     if (batch.invalid.count(name) != 0) {
-      CHECK(f.at("status") == "skipped");
+      CHECK(f.at("status") == "rejected");
       CHECK(f.at("verdict") == "rejected");
       CHECK(!f.at("error").get<std::string>().empty());
     } else {

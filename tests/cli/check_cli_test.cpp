@@ -94,7 +94,8 @@ TEST_CASE("mavi-check usage errors exit with 64 and print nothing on stdout") {
   const std::vector<std::vector<std::string>> bad{
       {},                                         // no PATH
       {"--no-such-option", fx("h264_aac.mp4")},   // unknown option
-      {"-j", "0", fx("h264_aac.mp4")},            // jobs out of range
+      {"-j", "1025", fx("h264_aac.mp4")},         // jobs out of range
+      {"--max-size", "0", fx("h264_aac.mp4")},    // nothing could be that small
       {"-j", "many", fx("h264_aac.mp4")},         // not a number
       {"--max-size", "-1", fx("h264_aac.mp4")},   // negative size
       {"--max-size", "12X", fx("h264_aac.mp4")},  // unknown unit

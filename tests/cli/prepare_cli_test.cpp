@@ -96,11 +96,12 @@ TEST_CASE("JSON report (--json) lists every file with its verdict, action, outpu
   CHECK(made == out / "mpeg4_mp3.mp4");
   CHECK(probe(made).primary_video()->codec == "h264");
   const json& f_rej = doc["files"][2];
-  CHECK(f_rej["status"] == "skipped");
+  CHECK(f_rej["status"] == "rejected");
   CHECK(f_rej["verdict"] == "rejected");
   CHECK(f_rej["error"].is_string());
   CHECK(doc["summary"]["prepared"] == 1);
-  CHECK(doc["summary"]["skipped"] == 1);
+  CHECK(doc["summary"]["rejected"] == 1);
+  CHECK(doc["summary"]["skipped"] == 1);  // the earlier name, still there
   // Only the prepared file is in the output folder: no temporary file left.
   CHECK(tree(out) ==
         std::vector<std::string>{"mpeg4_mp3.mp4:" + std::to_string(fs::file_size(made))});
@@ -139,9 +140,11 @@ TEST_CASE("human output: one line per file, exit 0 when all prepared or ok", "[c
                                test::fixture("h264_aac.mp4").string(),
                                test::fixture("vp9_opus.webm").string()});
   CHECK(r.exit_code == 0);
-  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 2);
-  // Lines come as files finish (workers run in parallel): the ok one is somewhere.
-  CHECK((r.out.find("ok ") == 0 || r.out.find("\nok ") != std::string::npos));
+  // One line per file, in input order whatever the workers' timing, then the summary.
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 3);
+  CHECK(r.out.find("ok ") == 0);
+  CHECK(r.out.find("2 files: 1 prepared, 1 acceptable as they are, 0 failed") !=
+        std::string::npos);
   CHECK(r.out.find("prepared") != std::string::npos);
   CHECK(r.out.find("vp9_opus.mp4") != std::string::npos);
   CHECK(r.err.find('\r') == std::string::npos);  // no progress bar when not a terminal

@@ -194,7 +194,7 @@ TEST_CASE("a fixable file is prepared in a private folder, then uploaded under i
   // The prepared file lived in a private temporary folder, removed after the upload.
   CHECK(report["output_dir"].is_null());
   const json& empty = report["files"][1];
-  CHECK(empty["status"] == "skipped");
+  CHECK(empty["status"] == "rejected");
   CHECK(empty["upload"].is_null());
   const auto uploads = server.uploads();
   REQUIRE(uploads.size() == 1);

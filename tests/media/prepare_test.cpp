@@ -91,6 +91,16 @@ const std::vector<Case> kFixable = {
     {"hdr_hlg.mp4", true},
 };
 
+// What check() would hand to plan(), for a probed file and a verdict (possibly made up).
+CheckResult checked(const MediaInfo& info, const Verdict& verdict, const Rules& rules = {}) {
+  CheckResult result;
+  result.path = info.path;
+  result.media = info;
+  result.verdict = verdict;
+  result.rules = rules;
+  return result;
+}
+
 struct Prepared {
   MediaInfo input;
   Plan plan;
@@ -105,8 +115,7 @@ Prepared prepare_fixture(const std::string& name, bool strict, const fs::path& d
   const Verdict verdict = evaluate(p.input, rules);
   REQUIRE(verdict.kind == VerdictKind::fixable);
   PrepareOptions options;
-  options.strict = strict;
-  p.plan = plan(p.input, verdict, options);
+  p.plan = plan(checked(p.input, verdict, rules), options);
   p.result = prepare(test::fixture(name), dir / (fs::path(name).stem().string() + ".mp4"), p.plan,
                      options);
   return p;
@@ -276,7 +285,7 @@ std::pair<fs::path, fs::path> remux_as_webm(const test::TempDir& dir, const std:
   const MediaInfo info = probe(in);
   const Verdict verdict = evaluate(info);
   REQUIRE(verdict.action == Action::remux);
-  const Plan pl = plan(info, verdict);
+  const Plan pl = plan(checked(info, verdict));
   REQUIRE(pl.video_stream()->action == StreamAction::copy);
   const fs::path out = dir / "out" / (stem + ".mp4");
   CHECK(prepare(in, out, pl).verdict.kind == VerdictKind::ok);
@@ -362,7 +371,7 @@ TEST_CASE("a remux keeps the rotation matrix and the timeline of the source", "[
   const Verdict verdict = evaluate(info);
   REQUIRE(verdict.kind == VerdictKind::fixable);
   REQUIRE(verdict.action == Action::remux);
-  const Plan pl = plan(info, verdict);
+  const Plan pl = plan(checked(info, verdict));
   REQUIRE(pl.video_stream()->action == StreamAction::copy);
   const auto result = prepare(in, dir / "out" / "rotated_90.mp4", pl);
 
@@ -400,7 +409,7 @@ TEST_CASE("a re-encode keeps variable frame rate timestamps", "[prepare][media]"
   Verdict force;
   force.kind = VerdictKind::fixable;
   force.action = Action::transcode;
-  const Plan pl = plan(info, force);
+  const Plan pl = plan(checked(info, force));
   REQUIRE(pl.video_stream()->action == StreamAction::encode);
   const auto result = prepare(in, dir / "vfr.mp4", pl);
   const auto before = video_frame_times(in);
@@ -417,7 +426,7 @@ TEST_CASE("the default audio track is kept, other tracks and subtitles dropped",
   test::TempDir dir;
   const fs::path in = test::fixture("multi_track.mkv");
   const MediaInfo info = probe(in);
-  const Plan pl = plan(info, evaluate(info));
+  const Plan pl = plan(checked(info, evaluate(info)));
   const auto result = prepare(in, dir / "multi.mp4", pl);
   const json theirs = ffprobe(result.output);
   REQUIRE(theirs["streams"].size() == 2);
@@ -429,7 +438,7 @@ TEST_CASE("cancelling leaves nothing behind", "[prepare][media][safety]") {
   test::TempDir dir;
   const fs::path in = test::fixture("mpeg4_mp3.avi");
   const MediaInfo info = probe(in);
-  const Plan pl = plan(info, evaluate(info));
+  const Plan pl = plan(checked(info, evaluate(info)));
   int calls = 0;
   try {
     prepare(in, dir / "out.mp4", pl, {}, [&](double, double, double) {
@@ -443,15 +452,16 @@ TEST_CASE("cancelling leaves nothing behind", "[prepare][media][safety]") {
   CHECK(calls == 1);
   CHECK(entries(dir.path()).empty());
 
-  // The flag a signal handler sets stops it too.
-  request_cancel();
+  // The caller's token (a signal handler requests the programs' one) stops it too, and only
+  // the work it was given to.
+  PrepareOptions cancelled;
+  cancelled.cancel.request();
   try {
-    prepare(in, dir / "out.mp4", pl);
+    prepare(in, dir / "out.mp4", pl, cancelled);
     FAIL("prepare() should have been cancelled");
   } catch (const Error& e) {
     CHECK(e.kind() == Errc::cancelled);
   }
-  reset_cancel();
   CHECK(entries(dir.path()).empty());
   CHECK_NOTHROW(prepare(in, dir / "out.mp4", pl));
 }
@@ -460,7 +470,7 @@ TEST_CASE("a destination that cannot be written leaves nothing behind", "[prepar
   test::TempDir dir;
   const fs::path in = test::fixture("h264_aac.ts");
   const MediaInfo info = probe(in);
-  const Plan pl = plan(info, evaluate(info));
+  const Plan pl = plan(checked(info, evaluate(info)));
   const fs::path locked = dir / "locked";
   fs::create_directory(locked);
   fs::permissions(locked, fs::perms::owner_read | fs::perms::owner_exec);
@@ -488,7 +498,7 @@ TEST_CASE("the input is never the output", "[prepare][safety]") {
   Verdict force;
   force.kind = VerdictKind::fixable;
   force.action = Action::remux;
-  const Plan pl = plan(info, force);
+  const Plan pl = plan(checked(info, force));
   for (const fs::path& out : {in, dir / "." / "h264_aac.mp4"}) {
     try {
       prepare(in, out, pl);
@@ -505,11 +515,10 @@ TEST_CASE("a result that fails verification is not shipped", "[prepare][safety]"
   test::TempDir dir;
   const fs::path in = test::fixture("mpeg4_mp3.avi");
   const MediaInfo info = probe(in);
-  const Plan pl = plan(info, evaluate(info));
-  PrepareOptions tiny;
-  tiny.max_size_bytes = 1000;  // the output cannot be that small: evaluate says too large
+  Plan pl = plan(checked(info, evaluate(info)));
+  pl.rules.max_size_bytes = 1000;  // the output cannot be that small: evaluate says too large
   try {
-    prepare(in, dir / "out.mp4", pl, tiny);
+    prepare(in, dir / "out.mp4", pl);
     FAIL("verification should have failed");
   } catch (const Error& e) {
     CHECK(e.kind() == Errc::verification_failed);
@@ -524,16 +533,15 @@ TEST_CASE("a file over the size limit is re-encoded to fit", "[prepare][media]")
   const fs::path in = test::fixture("mjpeg_pcm.mov");
   const MediaInfo info = probe(in);
   PrepareOptions options;
-  options.max_size_bytes = info.size_bytes * 2 / 3;
   options.min_video_bit_rate = 10'000;
   Rules rules;
-  rules.max_size_bytes = options.max_size_bytes;
+  rules.max_size_bytes = info.size_bytes * 2 / 3;
   const Verdict verdict = evaluate(info, rules);
   REQUIRE(verdict.action == Action::transcode);
-  const Plan pl = plan(info, verdict, options);
+  const Plan pl = plan(checked(info, verdict, rules), options);
   REQUIRE(pl.video_bit_rate);
   CHECK(*pl.video_bit_rate > options.min_video_bit_rate);
   const auto result = prepare(in, dir / "fit.mp4", pl, options);
-  CHECK(result.size_bytes <= options.max_size_bytes);
+  CHECK(result.size_bytes <= rules.max_size_bytes);
   CHECK(result.media.primary_video()->codec == "h264");
 }

@@ -2,34 +2,79 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
 #include "cli/exit_codes.hpp"
+#include "cli/json.hpp"
+#include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "cli/parallel.hpp"
 
 using namespace mavi;
 using namespace mavi::cli;
 
-TEST_CASE("the exit-code table has the documented values, each once") {
-  std::set<int> seen;
-  int previous = -1;
-  for (const auto& row : exit_code_table()) {
-    CHECK(seen.insert(to_int(row.code)).second);
-    CHECK(to_int(row.code) > previous);
-    previous = to_int(row.code);
-    CHECK_FALSE(row.meaning.empty());
+TEST_CASE("each program's exit-code table has the documented values, each once") {
+  const std::map<Program, std::set<int>> documented{
+      {Program::check, {0, 1, 2, 64, 70, 130, 143}},
+      {Program::prepare_and_upload, {0, 1, 64, 70, 130, 143}},
+      {Program::sandbox, {0, 1, 64, 70}}};
+  for (const auto& [program, codes] : documented) {
+    std::set<int> seen;
+    int previous = -1;
+    for (const auto& row : exit_code_table(program)) {
+      CHECK(seen.insert(to_int(row.code)).second);
+      CHECK(to_int(row.code) > previous);
+      previous = to_int(row.code);
+      CHECK_FALSE(row.meaning.empty());
+      CHECK(exit_codes_help(program).find(std::string(row.meaning)) != std::string::npos);
+    }
+    CHECK(seen == codes);
   }
-  CHECK(seen == std::set<int>{0, 1, 2, 64, 70, 130, 143});
+  // Each program's help tells its own story.
+  CHECK(exit_codes_help(Program::prepare_and_upload).find("need a remux") == std::string::npos);
   CHECK(exit_code_for(VerdictKind::ok) == ExitCode::ok);
   CHECK(exit_code_for(VerdictKind::fixable) == ExitCode::fixable);
   CHECK(exit_code_for(VerdictKind::rejected) == ExitCode::rejected);
   CHECK(exit_code_for_signal(2) == ExitCode::interrupted);
   CHECK(exit_code_for_signal(15) == ExitCode::terminated);
-  CHECK(exit_codes_help().find("64") != std::string::npos);
+}
+
+TEST_CASE("sizes: k M G T are powers of 1000, KiB MiB GiB TiB of 1024, fractions allowed") {
+  CHECK(parse_size("1000") == 1000u);
+  CHECK(parse_size("3G") == 3'000'000'000u);
+  CHECK(parse_size("3GB") == 3'000'000'000u);
+  CHECK(parse_size("1.5G") == 1'500'000'000u);
+  CHECK(parse_size("500M") == 500'000'000u);
+  CHECK(parse_size("2GiB") == 2147483648u);
+  CHECK(parse_size("64 KiB") == 65536u);
+  CHECK(parse_size("1k") == 1000u);
+  CHECK(parse_size("0") == 0u);
+  CHECK_FALSE(parse_size("-1"));
+  CHECK_FALSE(parse_size("3X"));
+  CHECK_FALSE(parse_size(""));
+  CHECK_FALSE(parse_size("G"));
+  CHECK_FALSE(parse_size("99999999999T"));
+  CHECK(size_words(3'000'000'000u) == "3 GB");
+  CHECK(size_words(1'000'000'000'000u) == "1 TB");
+  CHECK(size_words(1) == "1 byte");
+}
+
+TEST_CASE("durations: ms, s, m, h, and a bare number is seconds") {
+  CHECK(parse_duration("30s") == 30.0);
+  CHECK(parse_duration("2m") == 120.0);
+  CHECK(parse_duration("500ms") == 0.5);
+  CHECK(parse_duration("1.5h") == 5400.0);
+  CHECK(parse_duration("90") == 90.0);
+  CHECK_FALSE(parse_duration("-3s"));
+  CHECK_FALSE(parse_duration("3 parsecs"));
+  CHECK_FALSE(parse_duration("s"));
+  CHECK(duration_words(30) == "30 s");
+  CHECK(duration_words(7 * 86400.0) == "7 days");
+  CHECK(duration_words(0.5) == "500 ms");
 }
 
 TEST_CASE("Counts: the worst verdict wins, unusable paths count as rejected") {

@@ -5,18 +5,19 @@
 #include <atomic>
 #include <cstdlib>
 
-#include "mavi/prepare.hpp"
+#include "mavi/cancel.hpp"
 
 namespace mavi::cli {
 
 namespace {
 
 std::atomic<int> g_signal{0};
+const mavi::CancelToken g_interrupted;  // built before main(), so before any handler runs
 static_assert(std::atomic<int>::is_always_lock_free, "used from a signal handler");
 
 extern "C" void on_signal(int signal_number) {
   g_signal.store(signal_number);
-  mavi::request_cancel();  // long library work (deep checks, preparations) stops soon
+  g_interrupted.request();  // the library work started with it stops soon
 }
 
 }  // namespace
@@ -31,6 +32,10 @@ void install_interrupt_handlers() {
   // Past a file-size limit (ulimit -f) a write should fail with EFBIG and be reported as a
   // full disk, not kill the program and leave a partial file behind.
   signal(SIGXFSZ, SIG_IGN);
+}
+
+const CancelToken& interrupt_token() noexcept {
+  return g_interrupted;
 }
 
 int interrupt_signal() noexcept {

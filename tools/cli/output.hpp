@@ -1,9 +1,8 @@
-// How programs print results: JSON (nlohmann/json, kept out of the public headers) and
-// human-readable lines, with colour only on a terminal when NO_COLOR is unset.
+// How programs print results for people: one line per file, colour only on a terminal when
+// NO_COLOR is unset, summaries. JSON is cli/json.hpp.
 #pragma once
 
 #include <cstddef>
-#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,35 +13,6 @@
 #include "mavi/rules.hpp"
 
 namespace mavi::cli {
-// Objects keep their keys in insertion order, so documents read top-down ("path" first).
-using Json = nlohmann::ordered_json;
-}  // namespace mavi::cli
-
-// to_json overloads live in namespace mavi so nlohmann/json finds them by ADL.
-namespace mavi {
-
-void to_json(cli::Json& j, const VideoInfo& video);
-void to_json(cli::Json& j, const AudioInfo& audio);
-void to_json(cli::Json& j, const StreamInfo& stream);
-void to_json(cli::Json& j, const DeepCheck& deep);
-void to_json(cli::Json& j, const MediaInfo& info);
-void to_json(cli::Json& j, const Finding& finding);
-void to_json(cli::Json& j, const Rules& rules);
-void to_json(cli::Json& j, const DiscoverNote& note);
-// {"path","verdict","action","findings","elapsed_seconds"} plus "media" when it probed.
-void to_json(cli::Json& j, const CheckResult& result);
-
-}  // namespace mavi
-
-namespace mavi::cli {
-
-// Serialises for printing. Invalid UTF-8 (file names are bytes) is replaced, never thrown on.
-std::string dump(const Json& j);
-// The same on one line (JSON Lines).
-std::string dump_line(const Json& j);
-
-// A rational as FFmpeg prints it ("30000/1001", "16:9"); null when unknown.
-Json rational_json(const Rational& r, char separator);
 
 struct Counts {
   std::size_t ok = 0;

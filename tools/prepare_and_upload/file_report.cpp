@@ -3,40 +3,9 @@
 #include <chrono>
 #include <cstdio>
 
-#include "prepare_and_upload/upload_options.hpp"
-
 namespace mavi::cli {
 
 using cli::Json;
-
-Json plan_json(const Plan& plan) {
-  Json j;
-  j["action"] = std::string(to_string(plan.action));
-  Json streams = Json::array();
-  for (const auto& s : plan.streams) {
-    streams.push_back({{"index", s.input_index},
-                       {"type", std::string(to_string(s.type))},
-                       {"codec", s.input_codec},
-                       {"do", std::string(to_string(s.action))},
-                       {"output_codec", s.output_codec},
-                       {"reason", s.reason}});
-  }
-  j["streams"] = streams;
-  if (plan.action == Action::transcode) {
-    const VideoSteps& v = plan.video;
-    j["video"] = {{"rotate_degrees", v.rotate_degrees},
-                  {"deinterlace", v.deinterlace},
-                  {"tone_map", std::string(to_string(v.tone_map))},
-                  {"crop_to_even", v.crop_to_even},
-                  {"scale", v.scale},
-                  {"width", v.width},
-                  {"height", v.height},
-                  {"pixel_format", v.pixel_format}};
-    j["video_bit_rate"] = plan.video_bit_rate ? Json(*plan.video_bit_rate) : Json(nullptr);
-  }
-  j["warnings"] = plan.warnings;
-  return j;
-}
 
 Json outcome_json(const FileOutcome& r) {
   Json j;
@@ -48,16 +17,16 @@ Json outcome_json(const FileOutcome& r) {
   if (!r.output_note.empty())
     j["output_note"] = r.output_note;
   j["status"] = std::string(to_string(r.status));
-  j["already_uploaded"] = r.already_uploaded;
+  j["already_uploaded"] = r.status == FileStatus::uploaded_earlier;
   j["duplicate_of"] = r.duplicate_of ? Json(r.duplicate_of->string()) : Json(nullptr);
-  j["upload"] = r.upload ? upload_json(*r.upload) : Json(nullptr);
+  j["upload"] = r.upload ? Json(*r.upload) : Json(nullptr);
   j["error"] = r.error.empty() ? Json(nullptr) : Json(r.error);
-  if (!r.error_kind.empty())
-    j["error_kind"] = r.error_kind;
+  if (r.error_kind)
+    j["error_kind"] = std::string(to_string(*r.error_kind));
   if (r.verdict)
     j["findings"] = r.verdict->findings;
   if (r.plan)
-    j["plan"] = plan_json(*r.plan);
+    j["plan"] = *r.plan;
   if (r.prepare_seconds > 0) {
     j["elapsed_seconds"] = r.prepare_seconds;
     j["speed"] = r.prepare_speed;
@@ -65,14 +34,17 @@ Json outcome_json(const FileOutcome& r) {
   return j;
 }
 
-std::string outcome_line(const FileOutcome& r) {
-  std::string status(to_string(r.status));
+std::string outcome_line(const FileOutcome& r, RunMode mode) {
+  // People read "skipped" for a file left alone on purpose; JSON has the exact status.
+  const bool left_alone =
+      r.status == FileStatus::uploaded_earlier || r.status == FileStatus::duplicate;
+  std::string status(left_alone ? "skipped" : to_string(r.status));
   status.resize(std::max<size_t>(status.size(), 9), ' ');
-  std::string line = status + " " + cli::printable(r.path.string());
+  std::string line = status + " " + printable(r.path.string());
   if (r.output && r.status != FileStatus::ok)
-    line += " -> " + cli::printable(r.output->string());
+    line += " -> " + printable(r.output->string());
   if (r.output && !r.output_note.empty())
-    line += "  (" + cli::printable(r.output_note) + ")";
+    line += "  (" + printable(r.output_note) + ")";
   char extra[160];
   switch (r.status) {
     case FileStatus::prepared:
@@ -81,19 +53,21 @@ std::string outcome_line(const FileOutcome& r) {
       line += extra;
       break;
     case FileStatus::ok:
-      line += "  (already accepted)";
+      line += mode.uploading ? "  (already accepted: uploaded as it is)" : "  (already accepted)";
       break;
     case FileStatus::copied:
       line += "  (already accepted, copied)";
       break;
     case FileStatus::planned:
-      line += "  (" + std::string(to_string(r.action)) + ")";
+      line += "  (" + std::string(to_string(r.action)) +
+              (r.output ? "" : " into a private temporary folder") +
+              (mode.uploading ? ", then uploaded)" : ")");
       break;
     case FileStatus::uploaded: {
       const UploadResult& u = *r.upload;
       std::snprintf(extra, sizeof extra, "  %s  %s  %.1f s", u.video.video_no.c_str(),
                     u.video.video_status.c_str(), static_cast<double>(u.elapsed.count()) / 1000.0);
-      line += cli::printable(extra);
+      line += printable(extra);
       if (r.action == Action::remux)
         line += "  (remuxed)";
       else if (r.action == Action::transcode)
@@ -102,18 +76,21 @@ std::string outcome_line(const FileOutcome& r) {
         line += "  (found on MAVI after an interrupted upload)";
       break;
     }
-    case FileStatus::skipped:
-      if (r.already_uploaded && r.upload) {
-        line += ": already uploaded as " + cli::printable(r.upload->video.video_no);
+    case FileStatus::uploaded_earlier:
+      if (r.upload) {
+        line += ": already uploaded as " + printable(r.upload->video.video_no);
         if (!r.upload->video.video_status.empty())
-          line += " (" + cli::printable(r.upload->video.video_status) + ")";
-      } else {
-        line += ": " + cli::printable(r.error);
+          line += " (" + printable(r.upload->video.video_status) + ")";
       }
       break;
+    case FileStatus::duplicate:
+    case FileStatus::rejected:
+      line += ": " + printable(r.error);
+      break;
     case FileStatus::failed:
-      line += ": " + (r.error_kind.empty() ? std::string() : r.error_kind + ": ") +
-              cli::printable(r.error);
+    case FileStatus::cancelled:
+      line += ": " + (r.error_kind ? std::string(to_string(*r.error_kind)) + ": " : std::string()) +
+              printable(r.error);
       break;
   }
   return line;
@@ -152,10 +129,10 @@ Json event_json(const BatchEvent& event) {
     case BatchEventKind::uploading:
       break;
     case BatchEventKind::uploaded:
-      j["upload"] = r.upload ? upload_json(*r.upload) : Json(nullptr);
+      j["upload"] = r.upload ? Json(*r.upload) : Json(nullptr);
       break;
     case BatchEventKind::processed:
-      j["upload"] = r.upload ? upload_json(*r.upload) : Json(nullptr);
+      j["upload"] = r.upload ? Json(*r.upload) : Json(nullptr);
       j["video_status"] = r.upload ? r.upload->video.video_status : std::string();
       if (kind == "failed") {
         j["error_kind"] = "processing_failed";
@@ -163,17 +140,23 @@ Json event_json(const BatchEvent& event) {
       }
       break;
     case BatchEventKind::skipped:
-      j["already_uploaded"] = r.already_uploaded;
+      j["status"] = std::string(to_string(r.status));
+      j["already_uploaded"] = r.status == FileStatus::uploaded_earlier;
       if (r.duplicate_of)
         j["duplicate_of"] = r.duplicate_of->string();
-      if (r.already_uploaded && r.upload)
-        j["upload"] = upload_json(*r.upload);
+      if (r.status == FileStatus::uploaded_earlier && r.upload)
+        j["upload"] = Json(*r.upload);
       else
         j["reason"] = r.error;
       break;
     case BatchEventKind::failed:
-      j["error_kind"] = r.error_kind;
+      j["status"] = std::string(to_string(r.status));
+      j["error_kind"] = std::string(to_string(r.error_kind.value_or(Errc::internal)));
       j["error"] = r.error;
+      break;
+    case BatchEventKind::finished:
+    case BatchEventKind::outside_shard:
+      j["status"] = std::string(to_string(r.status));
       break;
   }
   return j;

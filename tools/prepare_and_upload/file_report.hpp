@@ -4,21 +4,21 @@
 
 #include <string>
 
+#include "cli/json.hpp"
 #include "cli/output.hpp"
 #include "mavi/batch.hpp"
+#include "prepare_and_upload/summary.hpp"
 
 namespace mavi::cli {
 
 // {"path","fingerprint","verdict","action","output","status","upload","error",...}
 cli::Json outcome_json(const FileOutcome& outcome);
 
-// "uploaded  PATH -> OUTPUT  VI123 UNPARSE 2.3 s" and the like.
-std::string outcome_line(const FileOutcome& outcome);
+// "uploaded  PATH -> OUTPUT  VI123 UNPARSE 2.3 s" and the like. For a dry run, mode.uploading
+// says whether the real run would upload.
+std::string outcome_line(const FileOutcome& outcome, RunMode mode);
 
 // One --json-lines object: {"event","time","path",...} with what the event adds.
 cli::Json event_json(const BatchEvent& event);
-
-// The per-stream plan (copy, encode or drop, and why).
-cli::Json plan_json(const Plan& plan);
 
 }  // namespace mavi::cli

@@ -4,6 +4,7 @@
 #include <ostream>
 #include <string>
 
+#include "cli/json.hpp"
 #include "cli/output.hpp"
 #include "mavi/version.hpp"
 
@@ -23,16 +24,12 @@ Json record_json(Journal& journal, const JournalRecord& r) {
   j["path"] = r.path.string();
   j["fingerprint"] = r.fingerprint;
   j["base_url"] = r.base_url;
-  j["verdict"] = r.verdict;
-  j["action"] = r.action;
+  j["verdict"] = r.verdict ? Json(std::string(to_string(*r.verdict))) : Json(nullptr);
+  j["action"] = std::string(to_string(r.action));
   j["state"] = std::string(to_string(r.state));
-  j["upload"] = {{"videoNo", r.video.video_no},
-                 {"videoName", r.video.video_name},
-                 {"videoStatus", r.video.video_status},
-                 {"uploadTime", r.video.upload_time},
-                 {"duration", r.video.duration},
-                 {"http_status", r.http_status},
-                 {"code", r.code}};
+  j["upload"] = r.video;
+  j["upload"]["http_status"] = r.http_status;
+  j["upload"]["code"] = r.code;
   j["error"] = r.error.empty() ? Json(nullptr) : Json(r.error);
   j["upload_attempts"] = r.upload_attempts;
   j["upload_started_ms"] = r.upload_started ? Json(epoch_ms(*r.upload_started)) : Json(nullptr);

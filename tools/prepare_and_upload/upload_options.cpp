@@ -2,14 +2,17 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <mutex>
 #include <ostream>
 #include <sstream>
 
+#include "cli/options.hpp"
 #include "mavi/error.hpp"
 
 namespace mavi::cli {
@@ -25,8 +28,11 @@ std::string trim(std::string text) {
 
 std::string read_key_file(const std::string& path, std::ostream& warnings) {
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw Error(Errc::invalid_argument, "--api-key-file: cannot read " + path);
+  if (!in) {
+    const int err = errno;
+    throw Error(Errc::invalid_argument,
+                "--api-key-file: cannot read " + path + ": " + std::strerror(err));
+  }
   std::stringstream content;
   content << in.rdbuf();
   std::string key = trim(content.str());
@@ -93,15 +99,13 @@ void add_upload_options(CLI::App& app, UploadCliOptions& o) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str()
       ->group(group);
-  app.add_option("--connect-timeout", o.connect_timeout_seconds, "seconds to connect")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str()
+  add_duration_option(app, "--connect-timeout", o.connect_timeout_seconds,
+                      "how long connecting may take (30s, 2m)", 1, 3600)
       ->group(group);
-  app.add_option("--stall-timeout", o.stall_timeout_seconds,
-                 "seconds without progress (sending or waiting for the answer) before an "
-                 "attempt fails")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str()
+  add_duration_option(app, "--stall-timeout", o.stall_timeout_seconds,
+                      "how long an attempt may make no progress (sending or waiting for the "
+                      "answer) before it fails",
+                      1, 86400)
       ->group(group);
   app.add_option("--retries", o.retries,
                  "retries after a network error, timeout, server error or rate limiting")
@@ -195,22 +199,6 @@ UploadOptions make_upload_options(const UploadCliOptions& o) {
     options.retain_original_video = true;
   options.video_transcription_prompt = o.transcription_prompt;
   return options;
-}
-
-nlohmann::ordered_json upload_json(const UploadResult& r) {
-  nlohmann::ordered_json upload;
-  upload["videoNo"] = r.video.video_no;
-  upload["videoName"] = r.video.video_name;
-  upload["videoStatus"] = r.video.video_status;
-  upload["uploadTime"] = r.video.upload_time;
-  upload["duration"] = r.video.duration;
-  upload["http_status"] = r.http_status;
-  upload["code"] = r.code;
-  upload["attempts"] = r.attempts;
-  upload["elapsed_seconds"] = static_cast<double>(r.elapsed.count()) / 1000.0;
-  upload["bytes_sent"] = r.bytes_sent;
-  upload["recovered_by_lookup"] = r.recovered_by_lookup;
-  return upload;
 }
 
 std::string human_bytes(double bytes) {

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <functional>
@@ -58,10 +57,6 @@ ClientConfig make_client_config(const UploadCliOptions& options, std::ostream& w
                                 std::ostream& log);
 
 UploadOptions make_upload_options(const UploadCliOptions& options);
-
-// MAVI's data (videoNo, videoName, videoStatus, uploadTime, duration) plus http_status, code,
-// attempts, elapsed_seconds, bytes_sent and recovered_by_lookup.
-nlohmann::ordered_json upload_json(const UploadResult& result);
 
 // "1.5 MiB" and the like.
 std::string human_bytes(double bytes);

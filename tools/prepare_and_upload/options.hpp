@@ -1,0 +1,56 @@
+// mavi-prepare-and-upload's command line: the options, the checks that need more than one of
+// them, and the library's BatchOptions they make.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mavi/batch.hpp"
+#include "prepare_and_upload/upload_options.hpp"
+
+namespace mavi::cli {
+
+struct PrepareCliOptions {
+  std::vector<std::string> paths;
+  std::string output_dir;
+  bool no_upload = false;
+  bool dry_run = false;
+  bool copy_ok = false;
+  bool json = false;
+  bool json_lines = false;
+  bool quiet = false;
+  PrepareOptions prepare;
+  int max_height = 0;  // 0: no limit
+  Rules rules;
+  UploadCliOptions upload;
+  // batches
+  unsigned jobs = 0;
+  unsigned upload_concurrency = 1;
+  std::string work_dir;
+  bool keep_prepared = false;
+  std::uintmax_t max_work_bytes = 10'000'000'000;  // 10 GB
+  std::string journal;
+  bool no_journal = false;
+  bool force = false;
+  bool report = false;
+  bool wait = false;
+  double wait_timeout_seconds = 1800;
+  std::pair<unsigned, unsigned> shard{0, 1};
+
+  bool uploading() const { return !no_upload && !dry_run; }
+};
+
+// Registers every option on `app`.
+void add_options(CLI::App& app, PrepareCliOptions& options);
+
+// What is wrong with a parsed command line that no single option can say ("--copy-ok goes
+// with --no-upload"), or "" when nothing is.
+std::string usage_problem(const CLI::App& app, const PrepareCliOptions& options);
+
+// The batch the options describe (everything but the observers and the cancel token).
+BatchOptions batch_options(const PrepareCliOptions& options);
+
+}  // namespace mavi::cli

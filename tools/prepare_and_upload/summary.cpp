@@ -1,0 +1,148 @@
+#include "prepare_and_upload/summary.hpp"
+
+#include <vector>
+
+#include "cli/output.hpp"
+
+namespace mavi::cli {
+
+namespace {
+
+std::string counted(std::size_t n, const std::string& one, const std::string& many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+bool processing_failed(const FileOutcome& f) {
+  return f.upload && f.upload->video.video_status == "FAIL";
+}
+
+bool waiting_for_mavi(const FileOutcome& f) {
+  return f.upload && !f.upload->video.video_no.empty() && f.upload->video.video_status != "PARSE" &&
+         !processing_failed(f);
+}
+
+}  // namespace
+
+BatchCounts count(const BatchResult& result, std::size_t unusable_paths) {
+  BatchCounts c;
+  c.unusable_paths = unusable_paths;
+  c.failed = unusable_paths;
+  c.not_started = result.not_started;
+  for (const auto& f : result.files) {
+    switch (f.status) {
+      case FileStatus::uploaded:
+        ++c.uploaded;
+        break;
+      case FileStatus::uploaded_earlier:
+        ++c.uploaded_earlier;
+        break;
+      case FileStatus::duplicate:
+        ++c.duplicates;
+        break;
+      case FileStatus::prepared:
+        ++c.prepared;
+        break;
+      case FileStatus::ok:
+        ++c.ok;
+        break;
+      case FileStatus::copied:
+        ++c.copied;
+        break;
+      case FileStatus::planned:
+        ++c.planned;
+        break;
+      case FileStatus::rejected:
+        ++c.rejected;
+        break;
+      case FileStatus::failed:
+        ++c.failed;
+        break;
+      case FileStatus::cancelled:
+        ++c.cancelled;
+        break;
+    }
+    if (processing_failed(f))
+      ++c.processing_failed;
+    else if (f.upload && f.upload->video.video_status == "PARSE")
+      ++c.parsed;
+  }
+  c.files = result.files.size() + c.not_started + c.unusable_paths;
+  return c;
+}
+
+std::string summary_text(const BatchCounts& c, const BatchResult& result, RunMode mode) {
+  std::vector<std::string> parts;
+  const auto add = [&](std::size_t n, const std::string& what, bool always = false) {
+    if (n != 0 || always)
+      parts.push_back(std::to_string(n) + " " + what);
+  };
+  if (mode.dry_run) {
+    add(c.planned, "to prepare", true);
+    add(c.ok, mode.uploading ? "to upload as they are" : "acceptable as they are", true);
+  } else if (mode.uploading) {
+    add(c.uploaded, "uploaded", true);
+    add(c.uploaded_earlier, "uploaded earlier");
+    add(c.duplicates, c.duplicates == 1 ? "copy of another file" : "copies of other files");
+  } else {
+    add(c.prepared, "prepared", true);
+    add(c.ok, "acceptable as they are");
+    add(c.copied, "copied");
+  }
+  add(c.rejected, "rejected");
+  add(c.failed, "failed", !mode.dry_run);
+  add(c.cancelled, "cancelled");
+  add(c.not_started, "not started");
+  std::string text = counted(c.files, "file", "files") + ":";
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    text += (i == 0 ? " " : ", ") + parts[i];
+  if (mode.waited) {
+    text += "; MAVI: " + std::to_string(c.parsed) + " processed, " +
+            std::to_string(c.processing_failed) + " failed";
+    if (result.wait_timed_out) {
+      std::string names;
+      for (const auto& f : result.files) {
+        if (waiting_for_mavi(f))
+          names += (names.empty() ? "" : ", ") + printable(f.path.string());
+      }
+      text += "; still processing when --wait gave up: " + names;
+    }
+  }
+  if (result.outside_shard != 0)
+    text += "; " + counted(result.outside_shard, "file", "files") + " left to other shards";
+  if (result.stopped)
+    text = "interrupted: " + text;
+  return text + "\n";
+}
+
+Json summary_json(const BatchCounts& c, const BatchResult& result, RunMode mode) {
+  Json s = {{"files", c.files},
+            {"uploaded", c.uploaded},
+            {"uploaded_earlier", c.uploaded_earlier},
+            {"duplicates", c.duplicates},
+            {"prepared", c.prepared},
+            {"ok", c.ok},
+            {"copied", c.copied},
+            {"planned", c.planned},
+            {"rejected", c.rejected},
+            {"failed", c.failed},
+            {"cancelled", c.cancelled},
+            {"not_started", c.not_started},
+            // Earlier names, kept for pipelines that read them.
+            {"skipped", c.rejected + c.uploaded_earlier + c.duplicates},
+            {"already_uploaded", c.uploaded_earlier},
+            {"outside_shard", result.outside_shard}};
+  if (mode.waited) {
+    s["parsed"] = c.parsed;
+    s["processing_failed"] = c.processing_failed;
+    s["wait_timed_out"] = result.wait_timed_out;
+  }
+  s["interrupted"] = result.stopped;
+  return s;
+}
+
+bool all_done(const BatchCounts& c, const BatchResult& result, RunMode mode) {
+  return c.failed == 0 && c.rejected == 0 && c.cancelled == 0 && c.not_started == 0 &&
+         !result.wait_timed_out && (!mode.waited || c.processing_failed == 0);
+}
+
+}  // namespace mavi::cli
