@@ -10,7 +10,7 @@ packages=(
   ffmpeg
   libcurl4-openssl-dev curl
   nlohmann-json3-dev libfmt-dev libcli11-dev catch2 libcpp-httplib-dev libsqlite3-dev sqlite3
-  clang-format python3 python3-requests mediainfo time bc
+  clang-format python3 python3-requests mediainfo time bc parallel jq
   clang libclang-rt-14-dev openssl libssl-dev
 )
 

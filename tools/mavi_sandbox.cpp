@@ -14,6 +14,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/options.hpp"
+#include "mavi/log.hpp"
 #include "mavi/version.hpp"
 #include "sandbox/sandbox_server.hpp"
 
@@ -59,7 +60,6 @@ int main(int argc, char** argv) {
   mavi::cli::sandbox::SandboxConfig config;
   std::string api_key, api_key_file, store;
   double callback_delay = 2.0, latency = 0.0, stall_seconds = 30.0;
-  bool show_version = false;
 
   CLI::App app{
       "mavi-sandbox: a local MAVI-compatible HTTP server with callbacks, status listing "
@@ -77,10 +77,9 @@ int main(int argc, char** argv) {
   app.add_option("--store", store,
                  "Folder for uploaded files (created if missing, kept on exit); default: a "
                  "private temporary folder removed on exit");
-  app.add_option("--callback-delay", callback_delay,
-                 "Seconds from an upload to its final status and callback")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 86400.0));
+  mavi::cli::add_duration_option(app, "--callback-delay", callback_delay,
+                                 "Time from an upload to its final status and callback (2s, 1m)", 0,
+                                 86400);
   app.add_option("--client-id", config.client_id, "clientId sent in classic callbacks")
       ->capture_default_str();
   app.add_flag("--require-audio", config.require_audio,
@@ -95,17 +94,17 @@ int main(int argc, char** argv) {
                  "Fraction of uploads that stop being read mid-body and are never answered "
                  "(closed after --stall-seconds)")
       ->check(CLI::Range(0.0, 1.0));
-  app.add_option("--stall-seconds", stall_seconds, "How long a stalled upload hangs")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 3600.0));
+  mavi::cli::add_duration_option(app, "--stall-seconds", stall_seconds,
+                                 "How long a stalled upload hangs", 0, 3600);
   app.add_option("--lost-reply-rate", config.faults.lost_reply_rate,
                  "Fraction of uploads stored and registered, then closed without an answer")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--rate-limit", config.faults.rate_limit_per_minute,
                  "Uploads per minute; beyond, code 0429 with Retry-After (0: unlimited)")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--latency", latency, "Seconds to wait before answering each API request")
-      ->check(CLI::Range(0.0, 3600.0));
+  mavi::cli::add_duration_option(app, "--latency", latency,
+                                 "How long to wait before answering each API request (200ms)", 0,
+                                 3600);
   app.add_option("--max-bandwidth", config.max_bandwidth_bytes_per_second,
                  "Bytes per second at which request bodies are read, shared by all uploads "
                  "(0: unlimited)");
@@ -113,16 +112,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--admin", config.admin,
                "Serve GET /sandbox/videos: every stored video with its path, size and sha256");
-  app.add_flag("-q,--quiet", config.quiet, "No request log on stderr");
-  app.add_flag("--version", show_version, "Print the version and exit");
+  app.add_flag("-q,--quiet", config.quiet, "No request log and no FFmpeg messages on stderr");
+  app.set_version_flag("--version", "mavi-sandbox " + std::string(mavi::version()));
+  app.footer(mavi::cli::exit_codes_help(mavi::cli::Program::sandbox));
 
   mavi::cli::apply_conventions(app);
+  if (const auto status = mavi::cli::parse_command_line(app, argc, argv))
+    return *status;
   try {
-    app.parse(argc, argv);
-    if (show_version) {
-      std::cout << "mavi-sandbox " << mavi::version() << '\n';
-      return kExitOk;
-    }
     const int key_sources = !api_key.empty() + !api_key_file.empty();
     if (key_sources > 1)
       throw CLI::ValidationError("--api-key and --api-key-file exclude each other");
@@ -138,9 +135,11 @@ int main(int argc, char** argv) {
       config.api_key = env;
     }
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
+    std::cerr << "mavi-sandbox: " << e.what() << "\n";
+    return kExitUsage;
   }
+  // The uploads are checked with libmavi: FFmpeg's own messages are request-log noise.
+  mavi::set_log_level(config.quiet ? mavi::LogLevel::quiet : mavi::LogLevel::warning);
   config.callback_delay = to_ms(callback_delay);
   config.latency = to_ms(latency);
   config.stall_duration = to_ms(stall_seconds);

@@ -62,6 +62,11 @@ class Walker {
   explicit Walker(const DiscoverOptions& options) : options_(options) {}
 
   void add_named(const fs::path& path) {
+    if (path == "-") {
+      // As an argument "-" usually means standard input; a video needs seeking.
+      note(path, "standard input is not supported: name the file", true);
+      return;
+    }
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
       const int error = errno;
@@ -78,8 +83,8 @@ class Walker {
     } else if (S_ISDIR(st.st_mode)) {
       const std::size_t before = result_.files.size();
       skipped_other_ = 0;
-      walk(path, {st.st_dev, st.st_ino}, true);
-      if (result_.files.size() == before) {
+      const bool listed = walk(path, {st.st_dev, st.st_ino}, true);
+      if (listed && result_.files.size() == before) {
         std::string reason = "no video files found";
         if (skipped_other_ > 0 && !options_.all_files) {
           reason += " (" + std::to_string(skipped_other_) +
@@ -107,12 +112,13 @@ class Walker {
     result_.files.push_back({path, named});
   }
 
-  // `ancestors` holds the folders on the way down: meeting one again is a loop.
-  void walk(const fs::path& dir, DirId id, bool named) {
+  // `ancestors` holds the folders on the way down: meeting one again is a loop. False when
+  // `dir` itself could not be listed (which is noted).
+  bool walk(const fs::path& dir, DirId id, bool named) {
     if (!visited_dirs_.insert(id).second) {
       if (!named)
         note(dir, "folder already examined through another path", false);
-      return;
+      return true;
     }
     ancestors_.insert(id);
 
@@ -125,7 +131,7 @@ class Walker {
       // A folder we cannot list may hide videos: always an error, named or not.
       note(dir, "cannot read folder: " + reason_for(ec.value()), true);
       ancestors_.erase(id);
-      return;
+      return false;
     }
     std::sort(entries.begin(), entries.end());
 
@@ -169,6 +175,7 @@ class Walker {
       }
     }
     ancestors_.erase(id);
+    return true;
   }
 
   const DiscoverOptions& options_;

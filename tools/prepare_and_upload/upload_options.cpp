@@ -40,7 +40,7 @@ std::string read_key_file(const std::string& path, std::ostream& warnings) {
     throw Error(Errc::invalid_argument, "--api-key-file: " + path + " is empty");
   struct stat info {};
   if (::stat(path.c_str(), &info) == 0 && (info.st_mode & 077) != 0) {
-    warnings << "warning: the API key file " << path
+    warnings << "mavi-prepare-and-upload: warning: the API key file " << path
              << " can be read by other users (chmod 600 it)\n";
   }
   return key;
@@ -153,7 +153,8 @@ ClientConfig make_client_config(const UploadCliOptions& o, std::ostream& warning
   if (!o.api_key_file.empty()) {
     config.api_key = read_key_file(o.api_key_file, warnings);
   } else if (!o.api_key.empty()) {
-    warnings << "warning: --api-key is visible to other users of this machine (ps, shell "
+    warnings << "mavi-prepare-and-upload: warning: --api-key is visible to other users of this "
+                "machine (ps, shell "
                 "history); prefer MAVI_API_KEY or --api-key-file\n";
     config.api_key = o.api_key;
   } else if (const char* env = std::getenv("MAVI_API_KEY"); env != nullptr && *env != '\0') {
@@ -178,7 +179,7 @@ ClientConfig make_client_config(const UploadCliOptions& o, std::ostream& warning
     auto mutex = std::make_shared<std::mutex>();
     config.verbose = [mutex, &log](std::string_view line) {
       std::lock_guard lock(*mutex);
-      log << "upload: " << line << '\n' << std::flush;
+      log << "mavi-prepare-and-upload: upload: " << line << '\n' << std::flush;
     };
   }
   return config;

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Runs every command example of README.md and docs/*.md against a mavi-sandbox.
+
+An example is a code block (fenced, or indented by four spaces) with a line that runs a mavi
+program. Transcripts ("$ command" followed by its output) run their "$" lines only; synopses
+("mavi-check [options] PATH...") are not commands. A block preceded by
+"<!-- example not run: REASON -->" needs what a test machine does not have (a Slurm cluster,
+a Kubernetes API): it is listed as skipped with its reason.
+
+Each document's blocks run in order, as bash scripts, in one scratch folder that holds
+fixtures/ (the repository's), incoming/ and videos/ (a few fixtures), clip.mp4, with the
+programs on PATH, MAVI_BASE_URL pointing at a sandbox this script started, and a key in
+MAVI_API_KEY, MAVI_SANDBOX_API_KEY and KEY. A command fails the example when it exits with 64
+(usage: a wrong option, a missing value), 70 (internal) or 127 (a command that is not there),
+or a block does not finish in time.
+
+Usage: run_examples.py BUILD_DIR SOURCE_DIR
+"""
+
+import glob
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+PROGRAMS = ("mavi-check", "mavi-prepare-and-upload", "mavi-sandbox")
+KEY = "docs-example-key"
+SAMPLES = ["h264_aac.mp4", "h264_aac.ts", "mpeg4_mp3.avi", "vp9_opus.webm", "text_renamed.mp4"]
+SKIP_MARK = re.compile(r"<!--\s*example not run:\s*(.*?)\s*-->")
+
+
+def blocks(path):
+    """(first line number, lines, skip reason or None) for every code block of a document."""
+    lines = open(path, encoding="utf-8").read().split("\n")
+    found = []
+    i = 0
+    pending_skip = None
+    while i < len(lines):
+        line = lines[i]
+        mark = SKIP_MARK.search(line)
+        if mark:
+            pending_skip = mark.group(1)
+        if line.lstrip().startswith("```"):
+            indent = len(line) - len(line.lstrip())  # a block inside a list item
+            language = line.strip()[3:].strip()
+            start = i + 1
+            i += 1
+            body = []
+            while i < len(lines) and not lines[i].lstrip().startswith("```"):
+                body.append(lines[i][indent:])
+                i += 1
+            if language in ("", "sh", "bash", "console", "shell"):
+                found.append((start + 1, body, pending_skip))
+            pending_skip = None
+        elif line.startswith("    ") and (i == 0 or lines[i - 1].strip() == ""):
+            start = i
+            body = []
+            while i < len(lines) and (lines[i].startswith("    ") or lines[i].strip() == ""):
+                body.append(lines[i][4:])
+                i += 1
+            found.append((start + 1, body, pending_skip))
+            pending_skip = None
+            continue
+        elif line.strip() and not mark:
+            pending_skip = None
+        i += 1
+    return found
+
+
+def runs_a_program(text):
+    return any(re.search(r"(^|[\s/|;(])" + re.escape(p) + r"(\s|$)", text) for p in PROGRAMS)
+
+
+def commands(body):
+    """The shell text of a block: its "$" lines for a transcript, else every line."""
+    transcript = any(l.startswith("$ ") for l in body)
+    out = []
+    continuing = False
+    for line in body:
+        if transcript:
+            if line.startswith("$ "):
+                out.append(line[2:])
+                continuing = line.rstrip().endswith("\\")
+            elif continuing:
+                out.append(line)
+                continuing = line.rstrip().endswith("\\")
+            continue
+        out.append(line)
+    # Synopses are not commands.
+    return [l for l in out if not re.search(r"\[options\]|PATH\.\.\.|\[--port", l)]
+
+
+def prepare_script(lines, bin_dir):
+    text = "\n".join(lines)
+    text = text.replace("build/bin/", bin_dir + "/")
+    text = re.sub(r"MAVI_API_KEY=(\.\.\.|your-key)", "MAVI_API_KEY=" + KEY, text)
+    script = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        # A server started in the foreground would never return: start it in the background.
+        if stripped.startswith("mavi-sandbox") and not stripped.endswith("&"):
+            line = line + " > sandbox-example.out 2>&1 & sleep 1"
+        script.append(line)
+    return "\n".join(script)
+
+
+def start_sandbox(bin_dir, env):
+    proc = subprocess.Popen([os.path.join(bin_dir, "mavi-sandbox"), "--port", "0", "--quiet",
+                             "--callback-delay", "0.2"], stdout=subprocess.PIPE, env=env,
+                            text=True)
+    first = proc.stdout.readline().strip()
+    if not first.startswith("listening on "):
+        raise RuntimeError("the sandbox did not start: " + first)
+    return proc, first[len("listening on "):]
+
+
+def main():
+    build_dir, source_dir = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    bin_dir = os.path.join(build_dir, "bin")
+    docs = [os.path.join(source_dir, "README.md")] + sorted(
+        glob.glob(os.path.join(source_dir, "docs", "*.md")))
+    failures, ran, skipped = [], 0, []
+    for doc in docs:
+        scratch = tempfile.mkdtemp(prefix="mavi-docs-")
+        env = dict(os.environ)
+        env.update({"PATH": bin_dir + ":" + env.get("PATH", ""), "MAVI_API_KEY": KEY,
+                    "MAVI_SANDBOX_API_KEY": KEY, "KEY": KEY,
+                    "XDG_STATE_HOME": os.path.join(scratch, "state"), "NO_COLOR": "1"})
+        os.symlink(os.path.join(source_dir, "fixtures"), os.path.join(scratch, "fixtures"))
+        for folder in ("incoming", "videos"):
+            os.makedirs(os.path.join(scratch, folder))
+            for name in SAMPLES:
+                shutil.copy(os.path.join(source_dir, "fixtures", name),
+                            os.path.join(scratch, folder, name))
+        shutil.copy(os.path.join(source_dir, "fixtures", "h264_aac.mp4"),
+                    os.path.join(scratch, "clip.mp4"))
+        sandbox, url = start_sandbox(bin_dir, env)
+        env["MAVI_BASE_URL"] = url
+        env["MAVI_EXAMPLE_SANDBOX"] = url
+        try:
+            for line_no, body, skip in blocks(doc):
+                if not runs_a_program("\n".join(body)):
+                    continue
+                where = "%s:%d" % (os.path.relpath(doc, source_dir), line_no)
+                if skip:
+                    skipped.append("%s (%s)" % (where, skip))
+                    continue
+                lines = commands(body)
+                if not any(runs_a_program(l) for l in lines):
+                    continue
+                script = ("trap 'st=$?; if [ $st -eq 64 ] || [ $st -eq 70 ] || [ $st -eq 127 ]; then "
+                          "echo \"__EXAMPLE_FAILED $st: $BASH_COMMAND\" >&2; fi' ERR\n" +
+                          prepare_script(lines, bin_dir) + "\nexit 0\n")
+                ran += 1
+                proc = subprocess.Popen(["bash", "-c", script], cwd=scratch, env=env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True, start_new_session=True)
+                try:
+                    out, err = proc.communicate(timeout=180)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    out, err = proc.communicate()
+                    failures.append("%s: did not finish within 180 s" % where)
+                    continue
+                finally:
+                    try:  # servers the example started in the background
+                        os.killpg(proc.pid, signal.SIGTERM)
+                    except ProcessLookupError:
+                        pass
+                bad = [l for l in err.split("\n") if l.startswith("__EXAMPLE_FAILED")]
+                if bad:
+                    failures.append("%s: %s\n%s" % (where, "; ".join(bad), err[-2000:]))
+                else:
+                    print("ok       %s" % where)
+        finally:
+            sandbox.terminate()
+            sandbox.wait()
+            shutil.rmtree(scratch, ignore_errors=True)
+    for s in skipped:
+        print("skipped  %s" % s)
+    for f in failures:
+        print("FAILED   %s" % f)
+    print("%d examples run, %d failed, %d skipped" % (ran, len(failures), len(skipped)))
+    if ran == 0:
+        print("no example found: the extraction is broken")
+        return 1
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
