@@ -1,19 +1,18 @@
 #include "mavi/upload.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <random>
-#include <sstream>
 #include <system_error>
 #include <utility>
 
 #include "http/transfer.hpp"
 #include "http/url.hpp"
 #include "mavi/error.hpp"
-#include "upload/answers.hpp"
+#include "upload/api_generation.hpp"
+#include "upload/listing.hpp"
 #include "upload/pacing.hpp"
 
 namespace mavi {
@@ -26,7 +25,8 @@ std::string_view to_string(AuthScheme scheme) noexcept {
 }
 
 std::string_view to_string(ApiGeneration api) noexcept {
-  return api == ApiGeneration::v1 ? "v1" : "classic";
+  const detail::ApiModule* module = detail::find_api_module(api);
+  return module ? module->name() : "unknown";
 }
 
 std::string content_type_for(const fs::path& file) {
@@ -48,17 +48,6 @@ std::string content_type_for(const fs::path& file) {
 
 namespace {
 
-long long epoch_ms(system_clock::time_point t) {
-  return duration_cast<milliseconds>(t.time_since_epoch()).count();
-}
-
-std::string format_number(double value) {
-  std::ostringstream out;
-  out.precision(10);
-  out << value;
-  return out.str();
-}
-
 // Backoff before attempt `attempt` (2, 3, ...): base * 2^(attempt-2), capped, minus jitter.
 milliseconds backoff_for(const RetryPolicy& policy, int attempt) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -76,7 +65,8 @@ milliseconds backoff_for(const RetryPolicy& policy, int attempt) {
 
 struct Client::Impl {
   ClientConfig config;
-  std::string base;  // base URL without trailing slashes
+  const detail::ApiModule* api = nullptr;  // the generation's paths, fields and answers
+  detail::Endpoint endpoint;
   std::shared_ptr<detail::Pacer> pacer;
 
   void log(const std::string& line) const {
@@ -136,94 +126,23 @@ struct Client::Impl {
     return r;
   }
 
-  // One page of the classic listing.
-  detail::VideoPage search_page(const TimeWindow* window, int page, int page_size) const {
-    std::string url = base + "/api/serve/video/searchDB?page=" + std::to_string(page) +
-                      "&pageSize=" + std::to_string(page_size);
-    if (window) {
-      url += "&startTime=" + std::to_string(epoch_ms(window->from)) +
-             "&endTime=" + std::to_string(epoch_ms(window->to));
-    }
-    detail::http::Request request;
-    request.url = url;
-    request.headers = headers();
-    const std::string what = "searchDB at " + url;
-    detail::http::Response r = exchange(request, what);
-    return detail::parse_video_list(r.http_status, r.body, what, config.api_key);
-  }
-
-  detail::VideoPage list_page(std::string_view video_name, std::string_view unique_id, int page,
-                              int page_size) const {
-    nlohmann::json body{
-        {"page", page}, {"size", page_size}, {"unique_id", unique_id_or_default(unique_id)}};
-    if (!video_name.empty())
-      body["video_name"] = std::string(video_name);
-    detail::http::Request request;
-    request.method = "POST";
-    request.url = base + "/serve/api/v1/list_videos";
-    request.headers = headers();
-    request.json_body = body.dump();
-    const std::string what = "list_videos at " + request.url;
-    detail::http::Response r = exchange(request, what);
-    return detail::parse_video_list(r.http_status, r.body, what, config.api_key);
-  }
-
-  // Walks the listing (classic searchDB or v1 list_videos) until `match` accepts a record
-  // or the pages run out; returns the accepted record with the latest upload time.
-  template <typename Match>
-  std::optional<VideoRecord> scan(const TimeWindow* window, std::string_view name_filter,
-                                  std::string_view unique_id, Match match) const {
-    constexpr int kPageSize = 200;
-    constexpr int kMaxPages = 500;  // 100,000 videos: a bound against a server that loops
-    std::optional<VideoRecord> best;
-    long long seen = 0;
-    for (int page = 1; page <= kMaxPages; ++page) {
-      detail::VideoPage result = config.api == ApiGeneration::classic
-                                     ? search_page(window, page, kPageSize)
-                                     : list_page(name_filter, unique_id, page, kPageSize);
-      for (auto& video : result.videos) {
-        if (!match(video))
-          continue;
-        if (window && config.api == ApiGeneration::v1 && !video.upload_time.empty()) {
-          // list_videos has no time filter: apply the window here.
-          long long t = std::atoll(video.upload_time.c_str());
-          if (t != 0 && (t < epoch_ms(window->from) || t > epoch_ms(window->to)))
-            continue;
-        }
-        if (!best ||
-            std::atoll(video.upload_time.c_str()) >= std::atoll(best->upload_time.c_str())) {
-          best = video;
-        }
-      }
-      seen += static_cast<long long>(result.videos.size());
-      if (result.videos.empty() || (result.total >= 0 && seen >= result.total) ||
-          result.videos.size() < static_cast<std::size_t>(kPageSize)) {
-        break;
-      }
-    }
-    return best;
+  detail::Exchange exchange_fn() const {
+    return [this](const detail::http::Request& request, const std::string& what) {
+      return exchange(request, what);
+    };
   }
 
   std::optional<VideoRecord> find_once(std::string_view name, const TimeWindow& window,
                                        std::string_view unique_id) const {
-    return scan(&window, name, unique_id,
-                [&](const VideoRecord& v) { return v.video_name == name; });
+    detail::ListQuery query{window, std::string(name), unique_id_or_default(unique_id)};
+    return detail::find_by_name(*api, endpoint, exchange_fn(), query);
   }
 
   std::optional<VideoRecord> status_once(std::string_view video_no,
                                          const std::optional<TimeWindow>& window,
                                          std::string_view unique_id) const {
-    if (config.api == ApiGeneration::v1) {
-      detail::http::Request request;
-      request.url = base + "/serve/api/v1/get_metadata?video_no=" + detail::http::escape(video_no) +
-                    "&unique_id=" + detail::http::escape(unique_id_or_default(unique_id));
-      request.headers = headers();
-      const std::string what = "get_metadata at " + base + "/serve/api/v1/get_metadata";
-      detail::http::Response r = exchange(request, what);
-      return detail::parse_metadata(r.http_status, r.body, what, config.api_key);
-    }
-    return scan(window ? &*window : nullptr, {}, unique_id,
-                [&](const VideoRecord& v) { return v.video_no == video_no; });
+    detail::ListQuery query{window, {}, unique_id_or_default(unique_id)};
+    return api->status(endpoint, exchange_fn(), video_no, query);
   }
 
   // Retries a lookup on retryable failures with the client's policy.
@@ -252,15 +171,15 @@ Client::Client(ClientConfig config) : impl_(std::make_unique<Impl>()) {
       throw Error(Errc::invalid_argument, "the API key contains control characters");
     }
   }
-  s.base = s.config.base_url;
-  while (!s.base.empty() && s.base.back() == '/')
-    s.base.pop_back();
-  if (s.base.empty())
+  std::string base = s.config.base_url;
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
+  if (base.empty())
     throw Error(Errc::invalid_argument, "empty base URL");
-  const detail::http::UrlParts parts = detail::http::parse_url(s.base);
+  const detail::http::UrlParts parts = detail::http::parse_url(base);
   if (parts.scheme != "https" && parts.scheme != "http") {
     throw Error(Errc::invalid_argument,
-                "base URL " + s.base + ": only https:// (or http:// to loopback) is supported");
+                "base URL " + base + ": only https:// (or http:// to loopback) is supported");
   }
   if (parts.scheme == "http" && !detail::http::is_loopback_host(parts.host) &&
       !s.config.allow_insecure_http) {
@@ -271,7 +190,9 @@ Client::Client(ClientConfig config) : impl_(std::make_unique<Impl>()) {
   }
   if (s.config.retry.max_attempts < 1)
     s.config.retry.max_attempts = 1;
-  s.pacer = detail::Pacer::for_key(s.base);
+  s.api = &detail::api_module(s.config.api);
+  s.endpoint = detail::Endpoint{base, s.headers(), s.config.api_key};
+  s.pacer = detail::Pacer::for_key(base);
 }
 
 Client::~Client() = default;
@@ -314,43 +235,14 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
   }
 
   const std::string name = options.filename.empty() ? file.filename().string() : options.filename;
-  detail::http::Request request;
-  request.method = "POST";
-  request.headers = s.headers();
+  const std::string unique_id = s.unique_id_or_default(options.unique_id);
+  detail::http::Request request = s.api->upload_request(s.endpoint, options, unique_id);
   request.file = detail::http::FilePart{
       "file", file, name,
       options.content_type.empty() ? content_type_for(file) : options.content_type};
-  const std::string unique_id = s.unique_id_or_default(options.unique_id);
-  if (cfg.api == ApiGeneration::classic) {
-    request.url = s.base + "/api/serve/video/upload";
-    if (!options.callback_uri.empty()) {
-      request.url += "?callBackUri=" + detail::http::escape(options.callback_uri);
-    }
-  } else {
-    request.url = s.base + "/serve/api/v1/upload";
-    auto add = [&](const char* field, const std::string& value) {
-      if (!value.empty())
-        request.fields.push_back({field, value});
-    };
-    add("callback", options.callback_uri);
-    add("unique_id", unique_id);
-    for (const auto& tag : options.tags)
-      add("tags", tag);
-    add("datetime_taken", options.datetime_taken);
-    add("camera_model", options.camera_model);
-    if (options.latitude)
-      add("latitude", format_number(*options.latitude));
-    if (options.longitude)
-      add("longitude", format_number(*options.longitude));
-    if (options.retain_original_video) {
-      add("retain_original_video", *options.retain_original_video ? "true" : "false");
-    }
-    add("video_transcription_prompt", options.video_transcription_prompt);
-  }
   // Never the query string in messages: a callback URI may carry its own secrets.
   const std::string what =
-      "upload of " + file.string() + " to " + s.base +
-      (cfg.api == ApiGeneration::classic ? "/api/serve/video/upload" : "/serve/api/v1/upload");
+      "upload of " + file.string() + " to " + s.endpoint.base + std::string(s.api->upload_path());
 
   UploadResult result;
   const auto started = steady_clock::now();
@@ -439,7 +331,7 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
       s.log("HTTP " + std::to_string(r.http_status) + " after " + std::to_string(r.bytes_sent) +
             " bytes sent");
       detail::ParsedAnswer answer =
-          detail::parse_upload_answer(r.http_status, r.body, what, cfg.api_key);
+          s.api->read_upload_answer(r.http_status, r.body, what, cfg.api_key);
       result.http_status = static_cast<int>(r.http_status);
       result.code = std::move(answer.code);
       result.msg = std::move(answer.msg);
