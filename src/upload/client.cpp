@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <cstdio>
-#include <random>
 #include <system_error>
 #include <utility>
 
@@ -12,8 +10,11 @@
 #include "http/url.hpp"
 #include "mavi/error.hpp"
 #include "upload/api_generation.hpp"
+#include "upload/attempt.hpp"
 #include "upload/listing.hpp"
+#include "upload/lookup.hpp"
 #include "upload/pacing.hpp"
+#include "upload/retry.hpp"
 
 namespace mavi {
 
@@ -46,23 +47,6 @@ std::string content_type_for(const fs::path& file) {
   return "application/octet-stream";
 }
 
-namespace {
-
-// Backoff before attempt `attempt` (2, 3, ...): base * 2^(attempt-2), capped, minus jitter.
-milliseconds backoff_for(const RetryPolicy& policy, int attempt) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  const double exponent = std::min(attempt - 2, 30);
-  double delay = static_cast<double>(policy.base_backoff.count()) * std::pow(2.0, exponent);
-  delay = std::min(delay, static_cast<double>(policy.max_backoff.count()));
-  if (policy.jitter > 0) {
-    std::uniform_real_distribution<double> fraction(0.0, std::min(policy.jitter, 1.0));
-    delay *= 1.0 - fraction(rng);
-  }
-  return milliseconds(static_cast<long long>(delay));
-}
-
-}  // namespace
-
 struct Client::Impl {
   ClientConfig config;
   const detail::ApiModule* api = nullptr;  // the generation's paths, fields and answers
@@ -77,6 +61,10 @@ struct Client::Impl {
     } catch (...) {
       // A failing log sink must not fail an upload.
     }
+  }
+
+  detail::LogFn log_fn() const {
+    return [this](const std::string& line) { log(line); };
   }
 
   detail::http::Settings settings() const {
@@ -145,23 +133,38 @@ struct Client::Impl {
     return api->status(endpoint, exchange_fn(), video_no, query);
   }
 
-  // Retries a lookup on retryable failures with the client's policy.
-  template <typename Fn>
-  auto with_retries(Fn fn) const {
-    for (int attempt = 1;; ++attempt) {
-      try {
-        return fn();
-      } catch (const Error& e) {
-        if (!is_retryable(e.kind()) || attempt >= config.retry.max_attempts)
-          throw;
-        const auto delay = backoff_for(config.retry, attempt + 1);
-        log(std::string("lookup failed (") + std::string(to_string(e.kind())) + "), retrying in " +
-            std::to_string(delay.count()) + " ms");
-        detail::interruptible_sleep(delay, {});
-      }
-    }
+  // The upload request of `file`: the generation's URL and fields plus the file part.
+  detail::http::Request upload_request(const fs::path& file, const std::string& name,
+                                       const UploadOptions& options,
+                                       const std::string& unique_id) const {
+    detail::http::Request request = api->upload_request(endpoint, options, unique_id);
+    request.file = detail::http::FilePart{
+        "file", file, name,
+        options.content_type.empty() ? content_type_for(file) : options.content_type};
+    return request;
   }
 };
+
+namespace {
+
+// Fails early, before any request, for a file that cannot be uploaded.
+void check_readable(const fs::path& file) {
+  std::error_code ec;
+  const auto file_status = fs::status(file, ec);
+  if (ec || !fs::exists(file_status)) {
+    throw Error(Errc::not_found, "upload: " + file.string() + " does not exist");
+  }
+  if (!fs::is_regular_file(file_status)) {
+    throw Error(Errc::invalid_argument, "upload: " + file.string() + " is not a regular file");
+  }
+  if (FILE* probe = std::fopen(file.c_str(), "rb")) {
+    std::fclose(probe);
+  } else {
+    throw Error(Errc::permission_denied, "upload: cannot read " + file.string());
+  }
+}
+
+}  // namespace
 
 Client::Client(ClientConfig config) : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
@@ -206,48 +209,39 @@ const ClientConfig& Client::config() const noexcept {
 std::optional<VideoRecord> Client::find_uploaded(std::string_view video_name,
                                                  const TimeWindow& window,
                                                  std::string_view unique_id) const {
-  return impl_->with_retries([&] { return impl_->find_once(video_name, window, unique_id); });
+  return detail::with_retries(impl_->config.retry, impl_->log_fn(),
+                              [&] { return impl_->find_once(video_name, window, unique_id); });
 }
 
 std::optional<VideoRecord> Client::status(std::string_view video_no,
                                           std::optional<TimeWindow> window,
                                           std::string_view unique_id) const {
-  return impl_->with_retries([&] { return impl_->status_once(video_no, window, unique_id); });
+  return detail::with_retries(impl_->config.retry, impl_->log_fn(),
+                              [&] { return impl_->status_once(video_no, window, unique_id); });
 }
 
+// The retry loop: pacing, backoff, and the look-up-before-resend rule around single attempts
+// (upload/attempt.hpp, upload/lookup.hpp).
 UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
                             const ProgressCallback& progress) const {
   const Impl& s = *impl_;
   const ClientConfig& cfg = s.config;
-
-  std::error_code ec;
-  const auto file_status = fs::status(file, ec);
-  if (ec || !fs::exists(file_status)) {
-    throw Error(Errc::not_found, "upload: " + file.string() + " does not exist");
-  }
-  if (!fs::is_regular_file(file_status)) {
-    throw Error(Errc::invalid_argument, "upload: " + file.string() + " is not a regular file");
-  }
-  if (FILE* probe = std::fopen(file.c_str(), "rb")) {
-    std::fclose(probe);
-  } else {
-    throw Error(Errc::permission_denied, "upload: cannot read " + file.string());
-  }
+  check_readable(file);
 
   const std::string name = options.filename.empty() ? file.filename().string() : options.filename;
   const std::string unique_id = s.unique_id_or_default(options.unique_id);
-  detail::http::Request request = s.api->upload_request(s.endpoint, options, unique_id);
-  request.file = detail::http::FilePart{
-      "file", file, name,
-      options.content_type.empty() ? content_type_for(file) : options.content_type};
+  const detail::http::Request request = s.upload_request(file, name, options, unique_id);
   // Never the query string in messages: a callback URI may carry its own secrets.
   const std::string what =
       "upload of " + file.string() + " to " + s.endpoint.base + std::string(s.api->upload_path());
+  const detail::AttemptSetup setup{s.api, &request, s.settings(), what, cfg.api_key, s.log_fn()};
 
   UploadResult result;
   const auto started = steady_clock::now();
-  const auto started_wall = system_clock::now();
   int attempt = 0;
+  detail::ResendGuard guard(
+      name, [&](const TimeWindow& window) { return s.find_once(name, window, unique_id); },
+      s.log_fn(), system_clock::now(), cfg.clock_skew_allowance);
   auto keep_waiting = [&] {
     return !progress || progress(UploadProgress{0, 0, 0, std::max(attempt, 1)});
   };
@@ -256,14 +250,7 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
     r.elapsed = duration_cast<milliseconds>(steady_clock::now() - started);
     return r;
   };
-  auto lookup = [&]() -> std::optional<VideoRecord> {
-    const auto skew = cfg.clock_skew_allowance;
-    TimeWindow window{started_wall - skew, system_clock::now() + skew};
-    s.log("looking for " + name + " uploaded since the first attempt, before retrying");
-    return s.find_once(name, window, unique_id);
-  };
   auto recovered = [&](VideoRecord video) {
-    s.log("found " + name + " already uploaded as " + video.video_no + "; not uploading again");
     result.video = std::move(video);
     result.code = "0000";
     result.recovered_by_lookup = true;
@@ -271,22 +258,20 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
   };
 
   std::optional<Error> last_error;
-  seconds retry_after{0};     // the server's Retry-After, 0 when none
-  bool needs_lookup = false;  // the server may hold the whole body from a failed attempt
+  seconds retry_after{0};  // the server's Retry-After, 0 when none
   for (attempt = 1; attempt <= cfg.retry.max_attempts; ++attempt) {
     if (attempt > 1) {
-      milliseconds delay = backoff_for(cfg.retry, attempt);
-      delay = std::max<milliseconds>(delay, retry_after);
+      milliseconds delay =
+          std::max<milliseconds>(detail::backoff_for(cfg.retry, attempt), retry_after);
       s.log("attempt " + std::to_string(attempt) + " of " + std::to_string(cfg.retry.max_attempts) +
             " in " + std::to_string(delay.count()) + " ms after: " + last_error->what());
       if (!detail::interruptible_sleep(delay, keep_waiting)) {
         throw Error(Errc::cancelled, what + ": cancelled while waiting to retry");
       }
-      if (needs_lookup) {
+      if (guard.lookup_pending()) {
         try {
-          if (auto found = lookup())
+          if (auto found = guard.look_up())
             return recovered(std::move(*found));
-          needs_lookup = false;
         } catch (const Error& e) {
           if (!is_retryable(e.kind()))
             throw;
@@ -300,69 +285,36 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
       throw Error(Errc::cancelled, what + ": cancelled while waiting for an upload slot");
     }
 
-    auto last_report = steady_clock::time_point{};
-    detail::http::ProgressFn on_progress;
-    if (progress) {
-      on_progress = [&](std::uint64_t sent, std::uint64_t total, double rate) {
-        const auto now = steady_clock::now();
-        // At most ten reports a second: the callback may redraw a terminal.
-        if (now - last_report < milliseconds(100) && !(total > 0 && sent == total))
-          return true;
-        last_report = now;
-        return progress(UploadProgress{sent, total, rate, attempt});
-      };
-    }
-    s.log("POST " + request.url + " (attempt " + std::to_string(attempt) + ")");
-    detail::http::Transfer transfer(request, s.settings(), std::move(on_progress));
-    detail::http::Response r = transfer.perform();
-    result.bytes_sent += r.bytes_sent;
-    if (r.cancelled)
-      throw Error(Errc::cancelled, what + ": cancelled by the caller");
-
-    const bool whole_body_sent = r.upload_total > 0 && r.bytes_sent >= r.upload_total;
-    retry_after = seconds{0};
-    try {
-      if (!r.transport_ok) {
-        if (r.body_too_large) {
-          throw Error(Errc::bad_response, what + ": answer larger than 1 MiB", r.curl_code);
-        }
-        throw Error(r.transport_kind, what + ": " + r.transport_error, r.curl_code);
-      }
-      s.log("HTTP " + std::to_string(r.http_status) + " after " + std::to_string(r.bytes_sent) +
-            " bytes sent");
-      detail::ParsedAnswer answer =
-          s.api->read_upload_answer(r.http_status, r.body, what, cfg.api_key);
-      result.http_status = static_cast<int>(r.http_status);
-      result.code = std::move(answer.code);
-      result.msg = std::move(answer.msg);
-      result.video = std::move(answer.video);
+    detail::AttemptResult sent = detail::send_attempt(setup, attempt, progress);
+    result.bytes_sent += sent.bytes_sent;
+    if (sent.answer) {
+      result.http_status = static_cast<int>(sent.http_status);
+      result.code = std::move(sent.answer->code);
+      result.msg = std::move(sent.answer->msg);
+      result.video = std::move(sent.answer->video);
       return finish(result);
-    } catch (const Error& e) {
-      if (e.kind() == Errc::duplicate && attempt > 1) {
-        // "Duplicate request" after an earlier attempt: that attempt probably went through.
-        if (auto found = lookup())
-          return recovered(std::move(*found));
-      }
-      if (!is_retryable(e.kind()))
-        throw;
-      last_error = e;
-      retry_after = r.retry_after.value_or(seconds{0});
-      if (retry_after > cfg.retry.max_retry_after) {
-        throw Error(e.kind(),
-                    std::string(e.what()) + " (server asks to wait " +
-                        std::to_string(retry_after.count()) + " s)",
-                    e.native_code());
-      }
-      // Rate limiting is answered before the upload is stored; the other retryable kinds
-      // may hide a stored upload when the whole body went out.
-      if (e.kind() != Errc::rate_limited && whole_body_sent)
-        needs_lookup = true;
     }
+    const Error& e = *sent.error;
+    if (detail::ResendGuard::duplicate_of_earlier_attempt(e.kind(), attempt)) {
+      if (auto found = guard.look_up())
+        return recovered(std::move(*found));
+    }
+    if (!is_retryable(e.kind()))
+      throw e;
+    last_error = e;
+    retry_after = sent.retry_after;
+    if (retry_after > cfg.retry.max_retry_after) {
+      throw Error(e.kind(),
+                  std::string(e.what()) + " (server asks to wait " +
+                      std::to_string(retry_after.count()) + " s)",
+                  e.native_code());
+    }
+    guard.after_retryable_failure(e.kind(), sent.whole_body_sent);
   }
   attempt = cfg.retry.max_attempts;
-  if (needs_lookup) {
+  if (guard.lookup_pending()) {
     try {
-      if (auto found = lookup())
+      if (auto found = guard.look_up())
         return recovered(std::move(*found));
     } catch (const Error&) {
       // Report the upload failure, which is what the caller must act on.
