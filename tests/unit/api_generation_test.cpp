@@ -68,7 +68,8 @@ Response answer(long status, std::string body) {
   return r;
 }
 
-// A searchDB/list_videos page of `count` videos VI<first>... uploaded at 1000 + their number.
+// A searchDB/list_videos page of `count` videos VI<first>... uploaded at 1000 + their number;
+// without data.total when `total` is negative.
 std::string list_body(int first, int count, long long total) {
   nlohmann::json videos = nlohmann::json::array();
   for (int i = first; i < first + count; ++i) {
@@ -77,9 +78,10 @@ std::string list_body(int first, int count, long long total) {
                       {"videoStatus", "UNPARSE"},
                       {"uploadTime", std::to_string(1000 + i)}});
   }
-  return nlohmann::json{
-      {"code", "0000"}, {"msg", "ok"}, {"data", {{"total", total}, {"videoData", videos}}}}
-      .dump();
+  nlohmann::json data{{"videoData", videos}};
+  if (total >= 0)
+    data["total"] = total;
+  return nlohmann::json{{"code", "0000"}, {"msg", "ok"}, {"data", data}}.dump();
 }
 
 }  // namespace
@@ -284,8 +286,9 @@ TEST_CASE("v1 status: one get_metadata request with video_no and unique_id escap
 TEST_CASE("classic status: searchDB is walked page by page until the video turns up or pages end") {
   const ApiModule& classic = mavi::detail::classic_api();
   ScriptedServer server;
-  // A full page (200), then a short one: the walk stops after the short page.
-  server.answers = {answer(200, list_body(1, 200, 203)), answer(200, list_body(201, 3, 203))};
+  // A full page (200), then a short one: the walk stops after the short page (the answers
+  // give no total, and a third request would fail the test).
+  server.answers = {answer(200, list_body(1, 200, -1)), answer(200, list_body(201, 3, -1))};
   ListQuery query;
   query.window = window_ms(1000, 2000);
   const auto found = classic.status(endpoint(), server.exchange(), "VI202", query);
@@ -295,6 +298,12 @@ TEST_CASE("classic status: searchDB is walked page by page until the video turns
   CHECK(server.requests[1].url ==
         "https://mavi.example/api/serve/video/searchDB?page=2&pageSize=200"
         "&startTime=1000&endTime=2000");
+
+  // A full page that holds the whole total: no second request.
+  ScriptedServer exact;
+  exact.answers = {answer(200, list_body(1, 200, 200))};
+  CHECK_FALSE(classic.status(endpoint(), exact.exchange(), "VI-none", {}));
+  CHECK(exact.requests.size() == 1);
 
   ScriptedServer empty;
   empty.answers = {answer(200, list_body(1, 0, 0))};
