@@ -21,14 +21,13 @@ http::ProgressFn throttled(const ProgressCallback& progress, int attempt) {
   };
 }
 
-// The transport failure of a response that did not arrive whole.
-Error transport_error(const http::Response& r, const std::string& what) {
+}  // namespace
+
+Error transport_failure(const http::Response& r, const std::string& what) {
   if (r.body_too_large)
     return Error(Errc::bad_response, what + ": answer larger than 1 MiB", r.curl_code);
   return Error(r.transport_kind, what + ": " + r.transport_error, r.curl_code);
 }
-
-}  // namespace
 
 AttemptResult send_attempt(const AttemptSetup& setup, int attempt,
                            const ProgressCallback& progress) {
@@ -42,7 +41,7 @@ AttemptResult send_attempt(const AttemptSetup& setup, int attempt,
   result.bytes_sent = r.bytes_sent;
   result.whole_body_sent = r.upload_total > 0 && r.bytes_sent >= r.upload_total;
   if (!r.transport_ok) {
-    result.error = transport_error(r, setup.what);
+    result.error = transport_failure(r, setup.what);
     result.retry_after = r.retry_after.value_or(seconds{0});
     return result;
   }

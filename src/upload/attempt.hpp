@@ -37,6 +37,10 @@ struct AttemptResult {
   std::chrono::seconds retry_after{0};  // the server's Retry-After, 0 when none
 };
 
+// The mavi::Error for a response whose transport failed (r.transport_ok is false): the
+// curl failure, or bad_response for an answer over the size limit.
+Error transport_failure(const http::Response& r, const std::string& what);
+
 // Sends the request once; `progress` sees this attempt's bytes, at most ten times a second.
 // Throws mavi::Error(Errc::cancelled) when the progress callback cancels, and rethrows what
 // the callback throws; every other failure is returned in AttemptResult::error.

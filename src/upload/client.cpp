@@ -1,3 +1,7 @@
+// mavi::Client: checks its configuration, sends requests with the key and settings, looks
+// videos up, and runs upload()'s retry loop. Everything that differs between API generations
+// is in their modules (upload/api_generation.hpp); one attempt and the look-up-before-resend
+// rule have files of their own (upload/attempt.hpp, upload/lookup.hpp).
 #include "mavi/upload.hpp"
 
 #include <algorithm>
@@ -103,13 +107,8 @@ struct Client::Impl {
     log(request.method + " " + request.url);
     detail::http::Transfer transfer(request, settings());
     detail::http::Response r = transfer.perform();
-    if (!r.transport_ok) {
-      throw Error(
-          r.body_too_large ? Errc::bad_response : r.transport_kind,
-          what + ": " +
-              (r.body_too_large ? std::string("answer larger than 1 MiB") : r.transport_error),
-          r.curl_code);
-    }
+    if (!r.transport_ok)
+      throw detail::transport_failure(r, what);
     log("HTTP " + std::to_string(r.http_status) + " from " + request.url);
     return r;
   }
