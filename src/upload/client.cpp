@@ -1,20 +1,24 @@
+// mavi::Client: checks its configuration, sends requests with the key and settings, looks
+// videos up, and runs upload()'s retry loop. Everything that differs between API generations
+// is in their modules (upload/api_generation.hpp); one attempt and the look-up-before-resend
+// rule have files of their own (upload/attempt.hpp, upload/lookup.hpp).
 #include "mavi/upload.hpp"
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
-#include <random>
-#include <sstream>
+#include <cstdio>
 #include <system_error>
 #include <utility>
 
 #include "http/transfer.hpp"
 #include "http/url.hpp"
 #include "mavi/error.hpp"
-#include "upload/answers.hpp"
+#include "upload/api_generation.hpp"
+#include "upload/attempt.hpp"
+#include "upload/listing.hpp"
+#include "upload/lookup.hpp"
 #include "upload/pacing.hpp"
+#include "upload/retry.hpp"
 
 namespace mavi {
 
@@ -26,7 +30,8 @@ std::string_view to_string(AuthScheme scheme) noexcept {
 }
 
 std::string_view to_string(ApiGeneration api) noexcept {
-  return api == ApiGeneration::v1 ? "v1" : "classic";
+  const detail::ApiModule* module = detail::find_api_module(api);
+  return module ? module->name() : "unknown";
 }
 
 std::string content_type_for(const fs::path& file) {
@@ -46,37 +51,10 @@ std::string content_type_for(const fs::path& file) {
   return "application/octet-stream";
 }
 
-namespace {
-
-long long epoch_ms(system_clock::time_point t) {
-  return duration_cast<milliseconds>(t.time_since_epoch()).count();
-}
-
-std::string format_number(double value) {
-  std::ostringstream out;
-  out.precision(10);
-  out << value;
-  return out.str();
-}
-
-// Backoff before attempt `attempt` (2, 3, ...): base * 2^(attempt-2), capped, minus jitter.
-milliseconds backoff_for(const RetryPolicy& policy, int attempt) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  const double exponent = std::min(attempt - 2, 30);
-  double delay = static_cast<double>(policy.base_backoff.count()) * std::pow(2.0, exponent);
-  delay = std::min(delay, static_cast<double>(policy.max_backoff.count()));
-  if (policy.jitter > 0) {
-    std::uniform_real_distribution<double> fraction(0.0, std::min(policy.jitter, 1.0));
-    delay *= 1.0 - fraction(rng);
-  }
-  return milliseconds(static_cast<long long>(delay));
-}
-
-}  // namespace
-
 struct Client::Impl {
   ClientConfig config;
-  std::string base;  // base URL without trailing slashes
+  const detail::ApiModule* api = nullptr;  // the generation's paths, fields and answers
+  detail::Endpoint endpoint;
   std::shared_ptr<detail::Pacer> pacer;
 
   void log(const std::string& line) const {
@@ -87,6 +65,10 @@ struct Client::Impl {
     } catch (...) {
       // A failing log sink must not fail an upload.
     }
+  }
+
+  detail::LogFn log_fn() const {
+    return [this](const std::string& line) { log(line); };
   }
 
   detail::http::Settings settings() const {
@@ -125,180 +107,47 @@ struct Client::Impl {
     log(request.method + " " + request.url);
     detail::http::Transfer transfer(request, settings());
     detail::http::Response r = transfer.perform();
-    if (!r.transport_ok) {
-      throw Error(
-          r.body_too_large ? Errc::bad_response : r.transport_kind,
-          what + ": " +
-              (r.body_too_large ? std::string("answer larger than 1 MiB") : r.transport_error),
-          r.curl_code);
-    }
+    if (!r.transport_ok)
+      throw detail::transport_failure(r, what);
     log("HTTP " + std::to_string(r.http_status) + " from " + request.url);
     return r;
   }
 
-  // One page of the classic listing.
-  detail::VideoPage search_page(const TimeWindow* window, int page, int page_size) const {
-    std::string url = base + "/api/serve/video/searchDB?page=" + std::to_string(page) +
-                      "&pageSize=" + std::to_string(page_size);
-    if (window) {
-      url += "&startTime=" + std::to_string(epoch_ms(window->from)) +
-             "&endTime=" + std::to_string(epoch_ms(window->to));
-    }
-    detail::http::Request request;
-    request.url = url;
-    request.headers = headers();
-    const std::string what = "searchDB at " + url;
-    detail::http::Response r = exchange(request, what);
-    return detail::parse_video_list(r.http_status, r.body, what, config.api_key);
-  }
-
-  detail::VideoPage list_page(std::string_view video_name, std::string_view unique_id, int page,
-                              int page_size) const {
-    nlohmann::json body{
-        {"page", page}, {"size", page_size}, {"unique_id", unique_id_or_default(unique_id)}};
-    if (!video_name.empty())
-      body["video_name"] = std::string(video_name);
-    detail::http::Request request;
-    request.method = "POST";
-    request.url = base + "/serve/api/v1/list_videos";
-    request.headers = headers();
-    request.json_body = body.dump();
-    const std::string what = "list_videos at " + request.url;
-    detail::http::Response r = exchange(request, what);
-    return detail::parse_video_list(r.http_status, r.body, what, config.api_key);
-  }
-
-  // Walks the listing (classic searchDB or v1 list_videos) until `match` accepts a record
-  // or the pages run out; returns the accepted record with the latest upload time.
-  template <typename Match>
-  std::optional<VideoRecord> scan(const TimeWindow* window, std::string_view name_filter,
-                                  std::string_view unique_id, Match match) const {
-    constexpr int kPageSize = 200;
-    constexpr int kMaxPages = 500;  // 100,000 videos: a bound against a server that loops
-    std::optional<VideoRecord> best;
-    long long seen = 0;
-    for (int page = 1; page <= kMaxPages; ++page) {
-      detail::VideoPage result = config.api == ApiGeneration::classic
-                                     ? search_page(window, page, kPageSize)
-                                     : list_page(name_filter, unique_id, page, kPageSize);
-      for (auto& video : result.videos) {
-        if (!match(video))
-          continue;
-        if (window && config.api == ApiGeneration::v1 && !video.upload_time.empty()) {
-          // list_videos has no time filter: apply the window here.
-          long long t = std::atoll(video.upload_time.c_str());
-          if (t != 0 && (t < epoch_ms(window->from) || t > epoch_ms(window->to)))
-            continue;
-        }
-        if (!best ||
-            std::atoll(video.upload_time.c_str()) >= std::atoll(best->upload_time.c_str())) {
-          best = video;
-        }
-      }
-      seen += static_cast<long long>(result.videos.size());
-      if (result.videos.empty() || (result.total >= 0 && seen >= result.total) ||
-          result.videos.size() < static_cast<std::size_t>(kPageSize)) {
-        break;
-      }
-    }
-    return best;
+  detail::Exchange exchange_fn() const {
+    return [this](const detail::http::Request& request, const std::string& what) {
+      return exchange(request, what);
+    };
   }
 
   std::optional<VideoRecord> find_once(std::string_view name, const TimeWindow& window,
                                        std::string_view unique_id) const {
-    return scan(&window, name, unique_id,
-                [&](const VideoRecord& v) { return v.video_name == name; });
+    detail::ListQuery query{window, std::string(name), unique_id_or_default(unique_id)};
+    return detail::find_by_name(*api, endpoint, exchange_fn(), query);
   }
 
   std::optional<VideoRecord> status_once(std::string_view video_no,
                                          const std::optional<TimeWindow>& window,
                                          std::string_view unique_id) const {
-    if (config.api == ApiGeneration::v1) {
-      detail::http::Request request;
-      request.url = base + "/serve/api/v1/get_metadata?video_no=" + detail::http::escape(video_no) +
-                    "&unique_id=" + detail::http::escape(unique_id_or_default(unique_id));
-      request.headers = headers();
-      const std::string what = "get_metadata at " + base + "/serve/api/v1/get_metadata";
-      detail::http::Response r = exchange(request, what);
-      return detail::parse_metadata(r.http_status, r.body, what, config.api_key);
-    }
-    return scan(window ? &*window : nullptr, {}, unique_id,
-                [&](const VideoRecord& v) { return v.video_no == video_no; });
+    detail::ListQuery query{window, {}, unique_id_or_default(unique_id)};
+    return api->status(endpoint, exchange_fn(), video_no, query);
   }
 
-  // Retries a lookup on retryable failures with the client's policy.
-  template <typename Fn>
-  auto with_retries(Fn fn) const {
-    for (int attempt = 1;; ++attempt) {
-      try {
-        return fn();
-      } catch (const Error& e) {
-        if (!is_retryable(e.kind()) || attempt >= config.retry.max_attempts)
-          throw;
-        const auto delay = backoff_for(config.retry, attempt + 1);
-        log(std::string("lookup failed (") + std::string(to_string(e.kind())) + "), retrying in " +
-            std::to_string(delay.count()) + " ms");
-        detail::interruptible_sleep(delay, {});
-      }
-    }
+  // The upload request of `file`: the generation's URL and fields plus the file part.
+  detail::http::Request upload_request(const fs::path& file, const std::string& name,
+                                       const UploadOptions& options,
+                                       const std::string& unique_id) const {
+    detail::http::Request request = api->upload_request(endpoint, options, unique_id);
+    request.file = detail::http::FilePart{
+        "file", file, name,
+        options.content_type.empty() ? content_type_for(file) : options.content_type};
+    return request;
   }
 };
 
-Client::Client(ClientConfig config) : impl_(std::make_unique<Impl>()) {
-  Impl& s = *impl_;
-  s.config = std::move(config);
-  for (char c : s.config.api_key) {
-    if (std::iscntrl(static_cast<unsigned char>(c))) {
-      throw Error(Errc::invalid_argument, "the API key contains control characters");
-    }
-  }
-  s.base = s.config.base_url;
-  while (!s.base.empty() && s.base.back() == '/')
-    s.base.pop_back();
-  if (s.base.empty())
-    throw Error(Errc::invalid_argument, "empty base URL");
-  const detail::http::UrlParts parts = detail::http::parse_url(s.base);
-  if (parts.scheme != "https" && parts.scheme != "http") {
-    throw Error(Errc::invalid_argument,
-                "base URL " + s.base + ": only https:// (or http:// to loopback) is supported");
-  }
-  if (parts.scheme == "http" && !detail::http::is_loopback_host(parts.host) &&
-      !s.config.allow_insecure_http) {
-    throw Error(Errc::invalid_argument,
-                "refusing plain http:// to " + parts.host +
-                    ": the API key would travel unencrypted (use https://, or allow it "
-                    "explicitly with --allow-insecure-http)");
-  }
-  if (s.config.retry.max_attempts < 1)
-    s.config.retry.max_attempts = 1;
-  s.pacer = detail::Pacer::for_key(s.base);
-}
+namespace {
 
-Client::~Client() = default;
-Client::Client(Client&&) noexcept = default;
-Client& Client::operator=(Client&&) noexcept = default;
-
-const ClientConfig& Client::config() const noexcept {
-  return impl_->config;
-}
-
-std::optional<VideoRecord> Client::find_uploaded(std::string_view video_name,
-                                                 const TimeWindow& window,
-                                                 std::string_view unique_id) const {
-  return impl_->with_retries([&] { return impl_->find_once(video_name, window, unique_id); });
-}
-
-std::optional<VideoRecord> Client::status(std::string_view video_no,
-                                          std::optional<TimeWindow> window,
-                                          std::string_view unique_id) const {
-  return impl_->with_retries([&] { return impl_->status_once(video_no, window, unique_id); });
-}
-
-UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
-                            const ProgressCallback& progress) const {
-  const Impl& s = *impl_;
-  const ClientConfig& cfg = s.config;
-
+// Fails early, before any request, for a file that cannot be uploaded.
+void check_readable(const fs::path& file) {
   std::error_code ec;
   const auto file_status = fs::status(file, ec);
   if (ec || !fs::exists(file_status)) {
@@ -312,50 +161,86 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
   } else {
     throw Error(Errc::permission_denied, "upload: cannot read " + file.string());
   }
+}
+
+}  // namespace
+
+Client::Client(ClientConfig config) : impl_(std::make_unique<Impl>()) {
+  Impl& s = *impl_;
+  s.config = std::move(config);
+  for (char c : s.config.api_key) {
+    if (std::iscntrl(static_cast<unsigned char>(c))) {
+      throw Error(Errc::invalid_argument, "the API key contains control characters");
+    }
+  }
+  std::string base = s.config.base_url;
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
+  if (base.empty())
+    throw Error(Errc::invalid_argument, "empty base URL");
+  const detail::http::UrlParts parts = detail::http::parse_url(base);
+  if (parts.scheme != "https" && parts.scheme != "http") {
+    throw Error(Errc::invalid_argument,
+                "base URL " + base + ": only https:// (or http:// to loopback) is supported");
+  }
+  if (parts.scheme == "http" && !detail::http::is_loopback_host(parts.host) &&
+      !s.config.allow_insecure_http) {
+    throw Error(Errc::invalid_argument,
+                "refusing plain http:// to " + parts.host +
+                    ": the API key would travel unencrypted (use https://, or allow it "
+                    "explicitly with --allow-insecure-http)");
+  }
+  if (s.config.retry.max_attempts < 1)
+    s.config.retry.max_attempts = 1;
+  s.api = &detail::api_module(s.config.api);
+  s.endpoint = detail::Endpoint{base, s.headers(), s.config.api_key};
+  s.pacer = detail::Pacer::for_key(base);
+}
+
+Client::~Client() = default;
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+
+const ClientConfig& Client::config() const noexcept {
+  return impl_->config;
+}
+
+std::optional<VideoRecord> Client::find_uploaded(std::string_view video_name,
+                                                 const TimeWindow& window,
+                                                 std::string_view unique_id) const {
+  return detail::with_retries(impl_->config.retry, impl_->log_fn(),
+                              [&] { return impl_->find_once(video_name, window, unique_id); });
+}
+
+std::optional<VideoRecord> Client::status(std::string_view video_no,
+                                          std::optional<TimeWindow> window,
+                                          std::string_view unique_id) const {
+  return detail::with_retries(impl_->config.retry, impl_->log_fn(),
+                              [&] { return impl_->status_once(video_no, window, unique_id); });
+}
+
+// The retry loop: pacing, backoff, and the look-up-before-resend rule around single attempts
+// (upload/attempt.hpp, upload/lookup.hpp).
+UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
+                            const ProgressCallback& progress) const {
+  const Impl& s = *impl_;
+  const ClientConfig& cfg = s.config;
+  check_readable(file);
 
   const std::string name = options.filename.empty() ? file.filename().string() : options.filename;
-  detail::http::Request request;
-  request.method = "POST";
-  request.headers = s.headers();
-  request.file = detail::http::FilePart{
-      "file", file, name,
-      options.content_type.empty() ? content_type_for(file) : options.content_type};
   const std::string unique_id = s.unique_id_or_default(options.unique_id);
-  if (cfg.api == ApiGeneration::classic) {
-    request.url = s.base + "/api/serve/video/upload";
-    if (!options.callback_uri.empty()) {
-      request.url += "?callBackUri=" + detail::http::escape(options.callback_uri);
-    }
-  } else {
-    request.url = s.base + "/serve/api/v1/upload";
-    auto add = [&](const char* field, const std::string& value) {
-      if (!value.empty())
-        request.fields.push_back({field, value});
-    };
-    add("callback", options.callback_uri);
-    add("unique_id", unique_id);
-    for (const auto& tag : options.tags)
-      add("tags", tag);
-    add("datetime_taken", options.datetime_taken);
-    add("camera_model", options.camera_model);
-    if (options.latitude)
-      add("latitude", format_number(*options.latitude));
-    if (options.longitude)
-      add("longitude", format_number(*options.longitude));
-    if (options.retain_original_video) {
-      add("retain_original_video", *options.retain_original_video ? "true" : "false");
-    }
-    add("video_transcription_prompt", options.video_transcription_prompt);
-  }
+  const detail::http::Request request = s.upload_request(file, name, options, unique_id);
   // Never the query string in messages: a callback URI may carry its own secrets.
   const std::string what =
-      "upload of " + file.string() + " to " + s.base +
-      (cfg.api == ApiGeneration::classic ? "/api/serve/video/upload" : "/serve/api/v1/upload");
+      "upload of " + file.string() + " to " + s.endpoint.base + std::string(s.api->upload_path());
+  const detail::AttemptSetup setup{s.api, &request, s.settings(), what, cfg.api_key, s.log_fn()};
 
   UploadResult result;
   const auto started = steady_clock::now();
-  const auto started_wall = system_clock::now();
   int attempt = 0;
+  detail::ResendGuard guard(
+      name, [&](const TimeWindow& window) { return s.find_once(name, window, unique_id); },
+      s.log_fn(), system_clock::now(), cfg.clock_skew_allowance);
   auto keep_waiting = [&] {
     return !progress || progress(UploadProgress{0, 0, 0, std::max(attempt, 1)});
   };
@@ -364,14 +249,7 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
     r.elapsed = duration_cast<milliseconds>(steady_clock::now() - started);
     return r;
   };
-  auto lookup = [&]() -> std::optional<VideoRecord> {
-    const auto skew = cfg.clock_skew_allowance;
-    TimeWindow window{started_wall - skew, system_clock::now() + skew};
-    s.log("looking for " + name + " uploaded since the first attempt, before retrying");
-    return s.find_once(name, window, unique_id);
-  };
   auto recovered = [&](VideoRecord video) {
-    s.log("found " + name + " already uploaded as " + video.video_no + "; not uploading again");
     result.video = std::move(video);
     result.code = "0000";
     result.recovered_by_lookup = true;
@@ -379,22 +257,20 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
   };
 
   std::optional<Error> last_error;
-  seconds retry_after{0};     // the server's Retry-After, 0 when none
-  bool needs_lookup = false;  // the server may hold the whole body from a failed attempt
+  seconds retry_after{0};  // the server's Retry-After, 0 when none
   for (attempt = 1; attempt <= cfg.retry.max_attempts; ++attempt) {
     if (attempt > 1) {
-      milliseconds delay = backoff_for(cfg.retry, attempt);
-      delay = std::max<milliseconds>(delay, retry_after);
+      milliseconds delay =
+          std::max<milliseconds>(detail::backoff_for(cfg.retry, attempt), retry_after);
       s.log("attempt " + std::to_string(attempt) + " of " + std::to_string(cfg.retry.max_attempts) +
             " in " + std::to_string(delay.count()) + " ms after: " + last_error->what());
       if (!detail::interruptible_sleep(delay, keep_waiting)) {
         throw Error(Errc::cancelled, what + ": cancelled while waiting to retry");
       }
-      if (needs_lookup) {
+      if (guard.lookup_pending()) {
         try {
-          if (auto found = lookup())
+          if (auto found = guard.look_up())
             return recovered(std::move(*found));
-          needs_lookup = false;
         } catch (const Error& e) {
           if (!is_retryable(e.kind()))
             throw;
@@ -408,69 +284,36 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
       throw Error(Errc::cancelled, what + ": cancelled while waiting for an upload slot");
     }
 
-    auto last_report = steady_clock::time_point{};
-    detail::http::ProgressFn on_progress;
-    if (progress) {
-      on_progress = [&](std::uint64_t sent, std::uint64_t total, double rate) {
-        const auto now = steady_clock::now();
-        // At most ten reports a second: the callback may redraw a terminal.
-        if (now - last_report < milliseconds(100) && !(total > 0 && sent == total))
-          return true;
-        last_report = now;
-        return progress(UploadProgress{sent, total, rate, attempt});
-      };
-    }
-    s.log("POST " + request.url + " (attempt " + std::to_string(attempt) + ")");
-    detail::http::Transfer transfer(request, s.settings(), std::move(on_progress));
-    detail::http::Response r = transfer.perform();
-    result.bytes_sent += r.bytes_sent;
-    if (r.cancelled)
-      throw Error(Errc::cancelled, what + ": cancelled by the caller");
-
-    const bool whole_body_sent = r.upload_total > 0 && r.bytes_sent >= r.upload_total;
-    retry_after = seconds{0};
-    try {
-      if (!r.transport_ok) {
-        if (r.body_too_large) {
-          throw Error(Errc::bad_response, what + ": answer larger than 1 MiB", r.curl_code);
-        }
-        throw Error(r.transport_kind, what + ": " + r.transport_error, r.curl_code);
-      }
-      s.log("HTTP " + std::to_string(r.http_status) + " after " + std::to_string(r.bytes_sent) +
-            " bytes sent");
-      detail::ParsedAnswer answer =
-          detail::parse_upload_answer(r.http_status, r.body, what, cfg.api_key);
-      result.http_status = static_cast<int>(r.http_status);
-      result.code = std::move(answer.code);
-      result.msg = std::move(answer.msg);
-      result.video = std::move(answer.video);
+    detail::AttemptResult sent = detail::send_attempt(setup, attempt, progress);
+    result.bytes_sent += sent.bytes_sent;
+    if (sent.answer) {
+      result.http_status = static_cast<int>(sent.http_status);
+      result.code = std::move(sent.answer->code);
+      result.msg = std::move(sent.answer->msg);
+      result.video = std::move(sent.answer->video);
       return finish(result);
-    } catch (const Error& e) {
-      if (e.kind() == Errc::duplicate && attempt > 1) {
-        // "Duplicate request" after an earlier attempt: that attempt probably went through.
-        if (auto found = lookup())
-          return recovered(std::move(*found));
-      }
-      if (!is_retryable(e.kind()))
-        throw;
-      last_error = e;
-      retry_after = r.retry_after.value_or(seconds{0});
-      if (retry_after > cfg.retry.max_retry_after) {
-        throw Error(e.kind(),
-                    std::string(e.what()) + " (server asks to wait " +
-                        std::to_string(retry_after.count()) + " s)",
-                    e.native_code());
-      }
-      // Rate limiting is answered before the upload is stored; the other retryable kinds
-      // may hide a stored upload when the whole body went out.
-      if (e.kind() != Errc::rate_limited && whole_body_sent)
-        needs_lookup = true;
     }
+    const Error& e = *sent.error;
+    if (detail::ResendGuard::duplicate_of_earlier_attempt(e.kind(), attempt)) {
+      if (auto found = guard.look_up())
+        return recovered(std::move(*found));
+    }
+    if (!is_retryable(e.kind()))
+      throw e;
+    last_error = e;
+    retry_after = sent.retry_after;
+    if (retry_after > cfg.retry.max_retry_after) {
+      throw Error(e.kind(),
+                  std::string(e.what()) + " (server asks to wait " +
+                      std::to_string(retry_after.count()) + " s)",
+                  e.native_code());
+    }
+    guard.after_retryable_failure(e.kind(), sent.whole_body_sent);
   }
   attempt = cfg.retry.max_attempts;
-  if (needs_lookup) {
+  if (guard.lookup_pending()) {
     try {
-      if (auto found = lookup())
+      if (auto found = guard.look_up())
         return recovered(std::move(*found));
     } catch (const Error&) {
       // Report the upload failure, which is what the caller must act on.

@@ -38,6 +38,11 @@ bool Pacer::acquire(double uploads_per_minute, const std::function<bool()>& keep
   return false;
 }
 
+std::chrono::steady_clock::time_point Pacer::next_slot() const {
+  std::lock_guard lock(mutex_);
+  return next_slot_;
+}
+
 bool interruptible_sleep(std::chrono::steady_clock::duration duration,
                          const std::function<bool()>& keep_waiting) {
   using namespace std::chrono;

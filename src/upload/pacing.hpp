@@ -21,8 +21,12 @@ class Pacer {
   // given back and acquire returns false.
   bool acquire(double uploads_per_minute, const std::function<bool()>& keep_waiting);
 
+  // The earliest start of the next reservation (a time in the past: at once). Lets tests
+  // check the schedule without timing sleeps.
+  std::chrono::steady_clock::time_point next_slot() const;
+
  private:
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::chrono::steady_clock::time_point next_slot_{};
 };
 

@@ -1,0 +1,114 @@
+// What differs between MAVI's API generations, behind one small interface: hosts, paths, how
+// an upload request carries its options, how answers are read, how the listing is paged, how
+// one video's status is looked up and which status words are final. The client
+// (src/upload/client.cpp) only talks to this interface; each generation lives in its own file
+// (classic_api.cpp, v1_api.cpp). Adding a generation: a value in mavi::ApiGeneration, a file
+// implementing ApiModule, and one line in api_module() (api_generation.cpp).
+//
+// Private to libmavi. Request building and answer reading do no I/O, so they are
+// unit-testable; the one operation that needs the network (status) gets it as an Exchange.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/transfer.hpp"
+#include "mavi/upload.hpp"
+#include "upload/answers.hpp"
+
+namespace mavi::detail {
+
+// What every request carries, whatever the generation.
+struct Endpoint {
+  std::string base;                  // base URL without trailing slashes
+  std::vector<std::string> headers;  // Accept and Authorization
+  std::string secret;                // the API key: redacted from every message
+};
+
+// A request and the name it goes by in messages ("searchDB at URL"). Messages never carry an
+// upload's query string: a callback URI may hold its own secret.
+struct PreparedRequest {
+  http::Request request;
+  std::string what;
+};
+
+// Performs one request whose answer is JSON; transport failures become mavi::Error. The
+// client supplies it (logging, timeouts, the key's redaction).
+using Exchange = std::function<http::Response(const http::Request&, const std::string& what)>;
+
+// A listing query. The window and name are filters; a generation whose server cannot apply
+// one applies it itself, or leaves it to the caller's match (the name).
+struct ListQuery {
+  std::optional<TimeWindow> window;
+  std::string video_name;  // empty: every name
+  std::string unique_id;   // already defaulted (ClientConfig::default_unique_id)
+};
+
+// One listing page as the walk needs it.
+struct ListedPage {
+  std::vector<VideoRecord> videos;  // after the generation's own filtering
+  std::size_t listed = 0;           // records the server put on the page (paging counts these)
+  long long total = -1;             // -1 when the answer does not say
+};
+
+class ApiModule {
+ public:
+  virtual ~ApiModule() = default;
+
+  virtual ApiGeneration generation() const noexcept = 0;
+  virtual std::string_view name() const noexcept = 0;  // "classic", "v1": --api's words
+
+  // The host a ClientConfig for this generation uses unless told otherwise.
+  virtual std::string_view default_base_url() const noexcept = 0;
+
+  // Where uploads go, below the base URL ("/api/serve/video/upload"); messages name it.
+  virtual std::string_view upload_path() const noexcept = 0;
+
+  // The upload request without its file part (which is the same for every generation):
+  // method, URL with its query, form fields. `unique_id` is already defaulted.
+  virtual http::Request upload_request(const Endpoint& endpoint, const UploadOptions& options,
+                                       const std::string& unique_id) const = 0;
+
+  // The upload's answer: a success, or the most specific mavi::Error.
+  virtual ParsedAnswer read_upload_answer(long http_status, std::string_view body,
+                                          const std::string& what,
+                                          std::string_view secret) const = 0;
+
+  // Records per listing page: the largest the server allows.
+  virtual int list_page_size() const noexcept = 0;
+
+  // Page `page` (1-based) of the listing.
+  virtual PreparedRequest list_request(const Endpoint& endpoint, const ListQuery& query,
+                                       int page) const = 0;
+  virtual ListedPage read_list_answer(long http_status, std::string_view body,
+                                      const std::string& what, std::string_view secret,
+                                      const ListQuery& query) const = 0;
+
+  // A video's current record, or nothing when MAVI does not know it. `query.video_name` is
+  // unused.
+  virtual std::optional<VideoRecord> status(const Endpoint& endpoint, const Exchange& exchange,
+                                            std::string_view video_no,
+                                            const ListQuery& query) const = 0;
+
+  // True for a status MAVI will not change any more (processing ended, well or badly).
+  virtual bool is_final_status(std::string_view video_status) const noexcept = 0;
+};
+
+// Milliseconds since the epoch, as MAVI writes times.
+long long epoch_ms(std::chrono::system_clock::time_point t) noexcept;
+
+// The module of a generation; nullptr for a value no module implements.
+const ApiModule* find_api_module(ApiGeneration api) noexcept;
+
+// The module of a generation; throws mavi::Error(Errc::invalid_argument) for an unknown one.
+const ApiModule& api_module(ApiGeneration api);
+
+// The generations' own modules (one file each).
+const ApiModule& classic_api();
+const ApiModule& v1_api();
+
+}  // namespace mavi::detail

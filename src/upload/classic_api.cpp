@@ -1,0 +1,88 @@
+// The classic generation (MAVI's upload docs, mavi-backend.openinterx.com): upload with the
+// callback URI in the query string, everything else found through the searchDB listing.
+#include <string>
+
+#include "http/url.hpp"
+#include "upload/api_generation.hpp"
+#include "upload/listing.hpp"
+
+namespace mavi::detail {
+
+namespace {
+
+class ClassicApi final : public ApiModule {
+ public:
+  ApiGeneration generation() const noexcept override { return ApiGeneration::classic; }
+  std::string_view name() const noexcept override { return "classic"; }
+  std::string_view default_base_url() const noexcept override { return kDefaultBaseUrl; }
+  std::string_view upload_path() const noexcept override { return "/api/serve/video/upload"; }
+
+  // POST .../upload?callBackUri=URI: the file is the only part; classic takes no form fields.
+  http::Request upload_request(
+      const Endpoint& endpoint, const UploadOptions& options,
+      const std::string& /*unique_id: classic has no scopes*/) const override {
+    http::Request request;
+    request.method = "POST";
+    request.headers = endpoint.headers;
+    request.url = endpoint.base + std::string(upload_path());
+    if (!options.callback_uri.empty())
+      request.url += "?callBackUri=" + http::escape(options.callback_uri);
+    return request;
+  }
+
+  ParsedAnswer read_upload_answer(long http_status, std::string_view body, const std::string& what,
+                                  std::string_view secret) const override {
+    return parse_upload_answer(http_status, body, what, secret);
+  }
+
+  int list_page_size() const noexcept override { return 200; }  // searchDB's documented maximum
+
+  // GET searchDB?page&pageSize[&startTime&endTime]: the server filters by time, not by name.
+  PreparedRequest list_request(const Endpoint& endpoint, const ListQuery& query,
+                               int page) const override {
+    std::string url = endpoint.base + "/api/serve/video/searchDB?page=" + std::to_string(page) +
+                      "&pageSize=" + std::to_string(list_page_size());
+    if (query.window) {
+      url += "&startTime=" + std::to_string(epoch_ms(query.window->from)) +
+             "&endTime=" + std::to_string(epoch_ms(query.window->to));
+    }
+    PreparedRequest prepared;
+    prepared.request.url = url;
+    prepared.request.headers = endpoint.headers;
+    prepared.what = "searchDB at " + url;
+    return prepared;
+  }
+
+  ListedPage read_list_answer(long http_status, std::string_view body, const std::string& what,
+                              std::string_view secret, const ListQuery& /*query*/) const override {
+    VideoPage page = parse_video_list(http_status, body, what, secret);
+    ListedPage listed;
+    listed.listed = page.videos.size();
+    listed.total = page.total;
+    listed.videos = std::move(page.videos);
+    return listed;
+  }
+
+  // Classic has no per-video lookup: scan searchDB (narrowed to the window when given).
+  std::optional<VideoRecord> status(const Endpoint& endpoint, const Exchange& exchange,
+                                    std::string_view video_no,
+                                    const ListQuery& query) const override {
+    ListQuery scan = query;
+    scan.video_name.clear();
+    return latest_listed(*this, endpoint, exchange, scan,
+                         [&](const VideoRecord& v) { return v.video_no == video_no; });
+  }
+
+  bool is_final_status(std::string_view video_status) const noexcept override {
+    return video_status == "PARSE" || video_status == "FAIL";
+  }
+};
+
+}  // namespace
+
+const ApiModule& classic_api() {
+  static const ClassicApi module;
+  return module;
+}
+
+}  // namespace mavi::detail

@@ -1,0 +1,42 @@
+#include "upload/listing.hpp"
+
+#include <cstdlib>
+
+namespace mavi::detail {
+
+std::optional<VideoRecord> latest_listed(const ApiModule& module, const Endpoint& endpoint,
+                                         const Exchange& exchange, const ListQuery& query,
+                                         const std::function<bool(const VideoRecord&)>& match) {
+  constexpr int kMaxPages = 500;  // 100,000 videos at 200 a page
+  const auto page_size = static_cast<std::size_t>(module.list_page_size());
+  std::optional<VideoRecord> best;
+  long long seen = 0;
+  for (int page = 1; page <= kMaxPages; ++page) {
+    const PreparedRequest request = module.list_request(endpoint, query, page);
+    const http::Response r = exchange(request.request, request.what);
+    ListedPage result =
+        module.read_list_answer(r.http_status, r.body, request.what, endpoint.secret, query);
+    for (auto& video : result.videos) {
+      if (!match(video))
+        continue;
+      // The latest upload time wins; on a tie, the record listed later.
+      if (!best || std::atoll(video.upload_time.c_str()) >= std::atoll(best->upload_time.c_str())) {
+        best = std::move(video);
+      }
+    }
+    seen += static_cast<long long>(result.listed);
+    if (result.listed == 0 || (result.total >= 0 && seen >= result.total) ||
+        result.listed < page_size) {
+      break;
+    }
+  }
+  return best;
+}
+
+std::optional<VideoRecord> find_by_name(const ApiModule& module, const Endpoint& endpoint,
+                                        const Exchange& exchange, const ListQuery& query) {
+  return latest_listed(module, endpoint, exchange, query,
+                       [&](const VideoRecord& v) { return v.video_name == query.video_name; });
+}
+
+}  // namespace mavi::detail

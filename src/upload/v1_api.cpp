@@ -1,0 +1,131 @@
+// The v1 generation (MAVI's current docs, /serve/api/v1): upload with form fields, listing
+// through list_videos (JSON body, scoped by unique_id), status through get_metadata.
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <sstream>
+#include <string>
+
+#include "http/url.hpp"
+#include "upload/api_generation.hpp"
+
+namespace mavi::detail {
+
+namespace {
+
+// Coordinates as the user gave them, without the trailing zeros of a fixed format.
+std::string format_number(double value) {
+  std::ostringstream out;
+  out.precision(10);
+  out << value;
+  return out.str();
+}
+
+class V1Api final : public ApiModule {
+ public:
+  ApiGeneration generation() const noexcept override { return ApiGeneration::v1; }
+  std::string_view name() const noexcept override { return "v1"; }
+
+  // MAVI documents https://api.memories.ai for v1, but ClientConfig::base_url defaults to the
+  // classic host whatever the generation, and that is what a v1 client uses today. Changing
+  // it is a behaviour change of its own (it needs ClientConfig to tell "not set" apart).
+  std::string_view default_base_url() const noexcept override { return kDefaultBaseUrl; }
+
+  std::string_view upload_path() const noexcept override { return "/serve/api/v1/upload"; }
+
+  // POST .../upload with the file and one form field per option given (tags: one per tag).
+  http::Request upload_request(const Endpoint& endpoint, const UploadOptions& options,
+                               const std::string& unique_id) const override {
+    http::Request request;
+    request.method = "POST";
+    request.headers = endpoint.headers;
+    request.url = endpoint.base + std::string(upload_path());
+    auto add = [&](const char* field, const std::string& value) {
+      if (!value.empty())
+        request.fields.push_back({field, value});
+    };
+    add("callback", options.callback_uri);
+    add("unique_id", unique_id);
+    for (const auto& tag : options.tags)
+      add("tags", tag);
+    add("datetime_taken", options.datetime_taken);
+    add("camera_model", options.camera_model);
+    if (options.latitude)
+      add("latitude", format_number(*options.latitude));
+    if (options.longitude)
+      add("longitude", format_number(*options.longitude));
+    if (options.retain_original_video)
+      add("retain_original_video", *options.retain_original_video ? "true" : "false");
+    add("video_transcription_prompt", options.video_transcription_prompt);
+    return request;
+  }
+
+  ParsedAnswer read_upload_answer(long http_status, std::string_view body, const std::string& what,
+                                  std::string_view secret) const override {
+    return parse_upload_answer(http_status, body, what, secret);
+  }
+
+  int list_page_size() const noexcept override { return 200; }
+
+  // POST list_videos {page, size, unique_id[, video_name]}: the server filters by name and
+  // scope, not by time.
+  PreparedRequest list_request(const Endpoint& endpoint, const ListQuery& query,
+                               int page) const override {
+    nlohmann::json body{{"page", page}, {"size", list_page_size()}, {"unique_id", query.unique_id}};
+    if (!query.video_name.empty())
+      body["video_name"] = query.video_name;
+    PreparedRequest prepared;
+    prepared.request.method = "POST";
+    prepared.request.url = endpoint.base + "/serve/api/v1/list_videos";
+    prepared.request.headers = endpoint.headers;
+    prepared.request.json_body = body.dump();
+    prepared.what = "list_videos at " + prepared.request.url;
+    return prepared;
+  }
+
+  // list_videos has no time filter: the window is applied here. A record without a readable
+  // upload time is kept (it might be the one looked for).
+  ListedPage read_list_answer(long http_status, std::string_view body, const std::string& what,
+                              std::string_view secret, const ListQuery& query) const override {
+    VideoPage page = parse_video_list(http_status, body, what, secret);
+    ListedPage listed;
+    listed.listed = page.videos.size();
+    listed.total = page.total;
+    for (auto& video : page.videos) {
+      if (query.window && !video.upload_time.empty()) {
+        const long long t = std::atoll(video.upload_time.c_str());
+        if (t != 0 && (t < epoch_ms(query.window->from) || t > epoch_ms(query.window->to)))
+          continue;
+      }
+      listed.videos.push_back(std::move(video));
+    }
+    return listed;
+  }
+
+  // GET get_metadata?video_no&unique_id: one request, the window is not needed.
+  std::optional<VideoRecord> status(const Endpoint& endpoint, const Exchange& exchange,
+                                    std::string_view video_no,
+                                    const ListQuery& query) const override {
+    const std::string path = endpoint.base + "/serve/api/v1/get_metadata";
+    http::Request request;
+    request.url = path + "?video_no=" + http::escape(video_no) +
+                  "&unique_id=" + http::escape(query.unique_id);
+    request.headers = endpoint.headers;
+    const std::string what = "get_metadata at " + path;
+    const http::Response r = exchange(request, what);
+    return parse_metadata(r.http_status, r.body, what, endpoint.secret);
+  }
+
+  bool is_final_status(std::string_view video_status) const noexcept override {
+    return video_status == "PARSE" || video_status == "FAIL";
+  }
+};
+
+}  // namespace
+
+const ApiModule& v1_api() {
+  static const V1Api module;
+  return module;
+}
+
+}  // namespace mavi::detail
