@@ -192,13 +192,14 @@ void check_container(const MediaInfo& info, const Rules& rules, FindingList& out
 void check_audio(const MediaInfo& info, const Rules& rules, FindingList& out) {
   const StreamInfo* audio = info.primary_audio();
   if (audio == nullptr) {
-    const std::string message =
-        "no audio track: MAVI accepts the video but nothing will be "
-        "transcribed";
-    if (rules.require_audio)
-      out.error("no_audio_track", message, Action::none);
-    else
-      out.warning("no_audio_track", message);
+    if (rules.require_audio) {
+      out.error("no_audio_track",
+                "no audio track, and the rules require one: there is nothing to transcribe",
+                Action::none);
+    } else {
+      out.warning("no_audio_track",
+                  "no audio track: MAVI accepts the video but nothing will be transcribed");
+    }
     return;
   }
   if (!contains(rules.accepted_audio_codecs, audio->codec)) {

@@ -92,6 +92,7 @@ void to_json(json& j, const Finding& f) {
 
 void to_json(json& j, const Rules& r) {
   j = json{{"accepted_video_codecs", r.accepted_video_codecs},
+           {"accepted_audio_codecs", r.accepted_audio_codecs},
            {"accepted_containers", r.accepted_containers},
            {"accepted_extensions", r.accepted_extensions},
            {"max_size_bytes", r.max_size_bytes},

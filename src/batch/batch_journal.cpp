@@ -1,0 +1,67 @@
+#include "batch/batch_journal.hpp"
+
+namespace mavi::detail::batch {
+
+std::optional<JournalRecord> BatchJournal::open(const Fingerprint& fingerprint,
+                                                const std::filesystem::path& path,
+                                                std::string_view base_url) {
+  if (!journal_)
+    return std::nullopt;
+  return journal_->open_record(fingerprint, path, base_url);
+}
+
+std::vector<JournalRecord> BatchJournal::records() {
+  return journal_ ? journal_->records() : std::vector<JournalRecord>{};
+}
+
+void BatchJournal::verdict(const FileOutcome& file, VerdictKind verdict, Action action) {
+  if (has(file))
+    journal_->record_verdict(file.journal_id, verdict, action);
+}
+
+void BatchJournal::transition(const FileOutcome& file, FileState to, std::string_view detail) {
+  if (has(file))
+    journal_->transition(file.journal_id, to, detail);
+}
+
+void BatchJournal::upload_started(const FileOutcome& file) {
+  if (has(file))
+    journal_->record_upload_started(file.journal_id, file.path);
+}
+
+void BatchJournal::uploaded(const FileOutcome& file, const VideoRecord& video, int http_status,
+                            std::string_view code) {
+  if (has(file))
+    journal_->record_uploaded(file.journal_id, video, http_status, code);
+}
+
+void BatchJournal::video_status(const FileOutcome& file, std::string_view status) {
+  if (has(file))
+    journal_->record_video_status(file.journal_id, status);
+}
+
+void BatchJournal::skipped(const FileOutcome& file, std::string_view reason) {
+  if (has(file))
+    journal_->record_skipped(file.journal_id, reason);
+}
+
+void BatchJournal::reset(const FileOutcome& file, std::string_view reason) {
+  if (has(file))
+    journal_->reset(file.journal_id, reason);
+}
+
+void BatchJournal::failed(const FileOutcome& file, std::string_view message,
+                          bool never_delivered) noexcept {
+  if (!has(file))
+    return;
+  try {
+    if (never_delivered)
+      journal_->record_upload_refused(file.journal_id, message);
+    else
+      journal_->record_failure(file.journal_id, message);
+  } catch (...) {
+    // Reported by the file's own error; a journal that stopped working shows on the next call.
+  }
+}
+
+}  // namespace mavi::detail::batch
