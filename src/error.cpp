@@ -54,6 +54,10 @@ std::string_view to_string(Errc kind) noexcept {
       return "permission";
     case Errc::cancelled:
       return "cancelled";
+    case Errc::journal_locked:
+      return "journal_locked";
+    case Errc::journal:
+      return "journal";
     case Errc::internal:
       return "internal";
   }

@@ -34,6 +34,8 @@ enum class Errc {
   bad_response,         // a response that does not follow the MAVI contract
   permission,           // MAVI code 9009
   cancelled,            // the caller (progress callback, signal) asked to stop
+  journal_locked,       // another process holds the journal (a second run of the same batch)
+  journal,              // the journal cannot be written: removed, moved, read-only, corrupt
   internal,             // a bug in libmavi
 };
 

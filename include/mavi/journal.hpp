@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mavi/cancel.hpp"
 #include "mavi/fingerprint.hpp"
 #include "mavi/rules.hpp"
 #include "mavi/upload.hpp"
@@ -66,18 +67,33 @@ struct JournalEvent {
   std::string detail;
 };
 
+struct JournalOptions {
+  // Reading only (a report while a batch runs): nothing is created, locked or written.
+  bool read_only = false;
+  // A journal another run holds: wait this long for it to end (0: refuse at once).
+  std::chrono::milliseconds wait_for_lock{0};
+  CancelToken cancel;  // stops that wait
+};
+
 class Journal {
  public:
   // $XDG_STATE_HOME/mavi/journal.sqlite, else ~/.local/state/mavi/journal.sqlite.
   static std::filesystem::path default_path();
 
-  // Opens (creating, mode 0600, folders 0700) the journal in WAL mode. Throws mavi::Error.
-  explicit Journal(const std::filesystem::path& path);
+  // Opens (creating, mode 0600, folders 0700) the journal in WAL mode and takes it for this
+  // run: one run per journal, or two runs of a batch would upload the same files. Throws
+  // mavi::Error: journal_locked (another run holds it, its PID in the message), journal (it
+  // cannot be created, is read-only or corrupt), permission_denied.
+  explicit Journal(const std::filesystem::path& path, const JournalOptions& options = {});
   ~Journal();
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
   const std::filesystem::path& path() const noexcept;
+
+  // Every write first checks that the journal is still the file it opened: one removed,
+  // moved or replaced during the run (its folder deleted, say) throws Errc::journal instead
+  // of recording into a file nobody will read again. So does every write SQLite refuses.
 
   // The record for this content at this base URL, created (pending) when new; the path is
   // updated to the latest one seen until an upload of the content starts, and from then on is

@@ -31,6 +31,11 @@ bool never_delivered(Errc kind) {
   }
 }
 
+// Failures no other file can get past: stop the whole batch at once, leave the rest as it is.
+bool stops_the_batch(Errc kind) {
+  return kind == Errc::journal || kind == Errc::journal_locked;
+}
+
 }  // namespace
 
 Pipeline::Pipeline(const std::vector<fs::path>& files, const BatchOptions& options,
@@ -85,7 +90,8 @@ BatchResult Pipeline::run() {
   if (options_.wait && uploading_ && !stopping())
     result.wait_timed_out = !wait_for_processing();
 
-  result.stopped = stopping();
+  result.stopped = options_.cancel.requested();
+  result.fatal_error = fatal_error_;
   for (auto& item : items_) {
     if (!item.in_shard)
       ++result.outside_shard;
@@ -103,7 +109,7 @@ BatchResult Pipeline::run() {
 }
 
 bool Pipeline::stopping() const {
-  return options_.cancel.requested();
+  return options_.cancel.requested() || fatal_.load();
 }
 
 void Pipeline::emit(BatchEventKind kind, const FileOutcome& outcome) {
@@ -122,6 +128,12 @@ void Pipeline::fail(Item& item, Errc kind, const std::string& message) {
   out.status = kind == Errc::cancelled ? FileStatus::cancelled : FileStatus::failed;
   out.error = message;
   out.error_kind = kind;
+  if (stops_the_batch(kind)) {
+    std::lock_guard lock(fatal_mutex_);
+    if (!fatal_error_)
+      fatal_error_ = Error(kind, message);
+    fatal_ = true;
+  }
   if (item.delete_after_upload) {
     // A file in the private work folder is gone with the batch: name what the user knows.
     out.output.reset();

@@ -102,6 +102,9 @@ class Pipeline {
   std::deque<std::size_t> queue_;
   unsigned producers_left_ = 0;
 
+  std::atomic<bool> fatal_{false};
+  std::optional<Error> fatal_error_;  // the first error that stopped the batch
+  std::mutex fatal_mutex_;
   std::mutex event_mutex_;
   std::mutex known_mutex_;
   std::map<std::string, std::int64_t> known_videos_;

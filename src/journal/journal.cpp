@@ -9,6 +9,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "journal/journal_lock.hpp"
 #include "mavi/error.hpp"
 #include "sqlite/database.hpp"
 
@@ -157,17 +158,78 @@ std::optional<FileState> file_state_from_string(std::string_view text) noexcept 
   return std::nullopt;
 }
 
+// The file a journal opened, to notice it being removed, moved or replaced during a run.
+class FileWatch {
+ public:
+  explicit FileWatch(const std::filesystem::path& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd_ >= 0 && ::fstat(fd_, &st) == 0)
+      id_ = {st.st_dev, st.st_ino};
+  }
+  ~FileWatch() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  FileWatch(const FileWatch&) = delete;
+  FileWatch& operator=(const FileWatch&) = delete;
+
+  // Throws Errc::journal when the file is no longer where, and what, it was.
+  void ensure_in_place() const {
+    if (fd_ < 0)
+      return;
+    struct stat open_file {};
+    if (::fstat(fd_, &open_file) == 0 && open_file.st_nlink == 0)
+      lost("was deleted");
+    struct stat at_path {};
+    if (::stat(path_.c_str(), &at_path) != 0) {
+      lost(errno == ENOENT ? "was removed or moved (or its folder)"
+                           : std::string("cannot be reached: ") + std::strerror(errno));
+    }
+    if (std::pair{at_path.st_dev, at_path.st_ino} != id_)
+      lost("was replaced by another file");
+  }
+
+ private:
+  [[noreturn]] void lost(const std::string& what) const {
+    throw Error(Errc::journal, "the journal " + path_.string() + " " + what +
+                                   " during the run: nothing more can be recorded");
+  }
+
+  std::filesystem::path path_;
+  int fd_ = -1;
+  std::pair<dev_t, ino_t> id_{};
+};
+
 struct Journal::Impl {
   std::filesystem::path path;
   std::mutex mutex;  // one connection, shared by the pipeline's threads
+  std::unique_ptr<detail::JournalLock> lock;  // none when read-only
   detail::sqlite::Database db;
+  FileWatch watch;
 
-  explicit Impl(const std::filesystem::path& p) : path(p), db((create_private(p), p)) {
+  Impl(const std::filesystem::path& p, const JournalOptions& options)
+      : path(p),
+        lock(options.read_only ? nullptr : take_lock(p, options)),
+        db(p, options.read_only),
+        watch(p) {
+    if (options.read_only)
+      return;
     db.exec("PRAGMA journal_mode=WAL");
     // FULL: a committed transition survives power loss too, not only a killed process.
     db.exec("PRAGMA synchronous=FULL");
     db.exec("PRAGMA foreign_keys=ON");
     db.exec(kSchema);
+    // A journal that cannot be written must stop the batch before any work, not fail every
+    // file one by one: take the write lock once now.
+    db.exec("BEGIN IMMEDIATE");
+    db.exec("ROLLBACK");
+  }
+
+  static std::unique_ptr<detail::JournalLock> take_lock(const std::filesystem::path& p,
+                                                        const JournalOptions& options) {
+    create_private(p);
+    return std::make_unique<detail::JournalLock>(p, options.wait_for_lock, options.cancel);
   }
 
   JournalRecord get_locked(std::int64_t id) {
@@ -184,7 +246,8 @@ struct Journal::Impl {
   template <typename Update>
   void change(std::int64_t id, std::optional<FileState> to, std::string_view detail,
               Update update) {
-    std::lock_guard lock(mutex);
+    std::lock_guard guard(mutex);
+    watch.ensure_in_place();
     detail::sqlite::Transaction transaction(db);
     const JournalRecord before = get_locked(id);
     update();
@@ -212,7 +275,8 @@ std::filesystem::path Journal::default_path() {
          "journal.sqlite";
 }
 
-Journal::Journal(const std::filesystem::path& path) : impl_(std::make_unique<Impl>(path)) {}
+Journal::Journal(const std::filesystem::path& path, const JournalOptions& options)
+    : impl_(std::make_unique<Impl>(path, options)) {}
 Journal::~Journal() = default;
 
 const std::filesystem::path& Journal::path() const noexcept {
@@ -222,6 +286,7 @@ const std::filesystem::path& Journal::path() const noexcept {
 JournalRecord Journal::open_record(const Fingerprint& fingerprint,
                                    const std::filesystem::path& path, std::string_view base_url) {
   std::lock_guard lock(impl_->mutex);
+  impl_->watch.ensure_in_place();
   detail::sqlite::Transaction transaction(impl_->db);
   const std::string key = fingerprint.text();
   auto find = impl_->db.prepare("SELECT id FROM files WHERE fingerprint = ? AND base_url = ?");
@@ -358,6 +423,7 @@ void Journal::reset(std::int64_t id, std::string_view reason) {
 void Journal::record_output(const std::filesystem::path& output,
                             const std::filesystem::path& source) {
   std::lock_guard lock(impl_->mutex);
+  impl_->watch.ensure_in_place();
   auto insert = impl_->db.prepare(
       "INSERT OR REPLACE INTO outputs (path, folder, source, created_ms) VALUES (?,?,?,?)");
   insert.bind(1, output.string())

@@ -6,10 +6,12 @@ namespace mavi::detail::sqlite {
 
 namespace {
 
+// Every SQLite failure means the journal cannot be used: the message names its file.
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
-  throw Error(Errc::io,
-              std::string("journal: ") + std::string(what) + ": " +
-                  (db != nullptr ? sqlite3_errmsg(db) : "out of memory"),
+  const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
+  throw Error(Errc::journal,
+              "journal " + std::string(file != nullptr ? file : "") + ": " + std::string(what) +
+                  ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory"),
               db != nullptr ? sqlite3_extended_errcode(db) : SQLITE_NOMEM);
 }
 
@@ -70,14 +72,14 @@ bool Statement::is_null(int column) const {
   return sqlite3_column_type(statement_.get(), column) == SQLITE_NULL;
 }
 
-Database::Database(const std::filesystem::path& path) {
+Database::Database(const std::filesystem::path& path, bool read_only) {
   sqlite3* raw = nullptr;
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_FULLMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   db_.reset(raw);
   if (rc != SQLITE_OK)
-    fail(raw, "open " + path.string());
+    fail(raw, "open");
   // Another process (a second shard on the same journal by mistake) waits instead of failing.
   sqlite3_busy_timeout(raw, 10'000);
 }
@@ -88,7 +90,9 @@ void Database::exec(std::string_view sql) {
   if (sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
     const std::string reason = message != nullptr ? message : "unknown error";
     sqlite3_free(message);
-    throw Error(Errc::io, "journal: " + reason);
+    const char* file = sqlite3_db_filename(db_.get(), "main");
+    throw Error(Errc::journal, "journal " + std::string(file != nullptr ? file : "") + ": " + reason,
+                sqlite3_extended_errcode(db_.get()));
   }
 }
 

@@ -26,7 +26,7 @@ class Statement {
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view value);
   Statement& bind(int index, std::nullopt_t);
-  // True while a row is available; false when done. Throws mavi::Error(Errc::io).
+  // True while a row is available; false when done. Throws mavi::Error(Errc::journal).
   bool step();
   void run() {
     while (step()) {
@@ -44,7 +44,8 @@ class Statement {
 
 class Database {
  public:
-  explicit Database(const std::filesystem::path& path);
+  // Opens (read_only: never creates or writes). Throws mavi::Error(Errc::journal).
+  Database(const std::filesystem::path& path, bool read_only);
 
   void exec(std::string_view sql);
   Statement prepare(std::string_view sql) { return Statement(db_.get(), sql); }

@@ -24,6 +24,10 @@ constexpr ExitCodeInfo kPrepareAndUpload[] = {
      "could not be used"},
     {ExitCode::usage, "bad command line (unknown option, bad value, no PATH, no API key)"},
     {ExitCode::internal, "internal failure (a bug), or the report could not be written"},
+    {ExitCode::journal_lost,
+     "the journal was removed, moved or became unwritable during the run: stopped at once, "
+     "the files not done left for the next run"},
+    {ExitCode::journal_busy, "another run holds the journal (its PID is named); try again later"},
     {ExitCode::interrupted, "stopped by SIGINT (Ctrl-C); a re-run finishes the batch"},
     {ExitCode::terminated, "stopped by SIGTERM; a re-run finishes the batch"},
 };

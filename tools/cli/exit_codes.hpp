@@ -17,6 +17,8 @@ enum class ExitCode : int {
   rejected = 2,       // mavi-check: some file is rejected, or a named PATH is missing
   usage = 64,         // bad command line (EX_USAGE from sysexits.h)
   internal = 70,      // a bug, or the results could not be written (EX_SOFTWARE)
+  journal_lost = 74,  // the journal stopped working during the run (EX_IOERR)
+  journal_busy = 75,  // another run holds the journal: try again later (EX_TEMPFAIL)
   interrupted = 130,  // stopped by SIGINT (128 + 2)
   terminated = 143,   // stopped by SIGTERM (128 + 15)
 };

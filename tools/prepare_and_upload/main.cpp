@@ -65,8 +65,14 @@ int report_journal(const mavi::cli::PrepareCliOptions& o) {
   std::error_code ec;
   if (!fs::exists(path, ec))
     return fail_with("no journal at " + mavi::cli::printable(path.string()), ExitCode::failed);
-  mavi::Journal journal(path);
-  mavi::cli::print_journal(journal, o.json, std::cout);
+  try {
+    mavi::JournalOptions read_only;
+    read_only.read_only = true;  // a report may be read while a batch runs
+    mavi::Journal journal(path, read_only);
+    mavi::cli::print_journal(journal, o.json, std::cout);
+  } catch (const mavi::Error& e) {
+    return fail_with(e.what(), ExitCode::failed);
+  }
   return mavi::cli::flush_results(kProgram) ? to_int(ExitCode::ok) : to_int(ExitCode::internal);
 }
 
@@ -133,8 +139,14 @@ int run(int argc, char** argv) {
   // Without uploads the journal still keeps which outputs the batch wrote into -o DIR.
   if (!o.dry_run && !o.no_journal) {
     try {
-      journal.emplace(journal_path(o));
+      mavi::JournalOptions options;
+      options.wait_for_lock = std::chrono::milliseconds(
+          static_cast<long long>(o.wait_for_journal_seconds * 1000));
+      options.cancel = mavi::cli::interrupt_token();
+      journal.emplace(journal_path(o), options);
     } catch (const mavi::Error& e) {
+      if (e.kind() == mavi::Errc::journal_locked)
+        return fail_with(e.what(), ExitCode::journal_busy);
       // Uploads need it (no duplicates); preparing only can do without unless it was named.
       if (o.uploading() || !o.journal.empty())
         return fail_with(e.what(), ExitCode::failed);
@@ -217,11 +229,17 @@ int run(int argc, char** argv) {
       std::cout << "prepared files kept in " << mavi::cli::printable(result.work_dir.string())
                 << "\n";
   }
+  if (result.fatal_error) {
+    std::cerr << kProgram << ": stopped: " << result.fatal_error->what()
+              << " (the files not done are left for the next run)\n";
+  }
   const bool written = mavi::cli::flush_results(kProgram);
   if (const int sig = mavi::cli::interrupt_signal(); sig != 0)
     mavi::cli::die_by_signal(sig);
   if (!written)
     return to_int(ExitCode::internal);
+  if (result.fatal_error)
+    return to_int(ExitCode::journal_lost);
   return mavi::cli::all_done(counts, result, mode) ? to_int(ExitCode::ok)
                                                    : to_int(ExitCode::failed);
 }

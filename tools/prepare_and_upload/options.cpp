@@ -102,6 +102,11 @@ void add_options(CLI::App& app, PrepareCliOptions& o) {
                "Keep no journal: no resuming, and no protection against uploading the same "
                "content twice across runs")
       ->group(batch);
+  add_duration_option(app, "--wait-for-journal", o.wait_for_journal_seconds,
+                      "When another run holds the journal, wait this long for it to end "
+                      "(default: refuse at once, naming its PID)",
+                      0, 7 * 86400.0)
+      ->group(batch);
   app.add_flag("--force", o.force, "Upload again what the journal says is already uploaded")
       ->group(batch);
   app.add_flag("--report", o.report,

@@ -34,6 +34,7 @@ struct PrepareCliOptions {
   std::uintmax_t max_work_bytes = 10'000'000'000;  // 10 GB
   std::string journal;
   bool no_journal = false;
+  double wait_for_journal_seconds = 0;  // another run holds the journal: wait this long
   bool force = false;
   bool report = false;
   bool wait = false;

@@ -109,7 +109,9 @@ std::string summary_text(const BatchCounts& c, const BatchResult& result, RunMod
   }
   if (result.outside_shard != 0)
     text += "; " + counted(result.outside_shard, "file", "files") + " left to other shards";
-  if (result.stopped)
+  if (result.fatal_error)
+    text = "stopped: " + text;
+  else if (result.stopped)
     text = "interrupted: " + text;
   return text + "\n";
 }
@@ -141,7 +143,7 @@ Json summary_json(const BatchCounts& c, const BatchResult& result, RunMode mode)
 }
 
 bool all_done(const BatchCounts& c, const BatchResult& result, RunMode mode) {
-  return c.failed == 0 && c.rejected == 0 && c.cancelled == 0 && c.not_started == 0 &&
+  return !result.fatal_error && c.failed == 0 && c.rejected == 0 && c.cancelled == 0 && c.not_started == 0 &&
          !result.wait_timed_out && (!mode.waited || c.processing_failed == 0);
 }
 
