@@ -8,6 +8,7 @@
 #include "support/paths.hpp"
 #include "support/run.hpp"
 #include "support/sandbox_process.hpp"
+#include "support/skip.hpp"
 
 namespace {
 
@@ -31,15 +32,11 @@ print(body["data"]["videoNo"])
 }  // namespace
 
 TEST_CASE("MAVI's documented Python requests client gets a videoNo from the sandbox") {
-  if (!mavi::test::on_path("python3")) {
-    WARN("python3 is not installed: skipped");
-    return;
-  }
+  if (!mavi::test::on_path("python3"))
+    MAVI_SKIP("python3 is not installed");
   const auto probe = mavi::test::run({"python3", "-c", "import requests"});
-  if (probe.exit_code != 0) {
-    WARN("python3-requests is not installed: skipped");
-    return;
-  }
+  if (probe.exit_code != 0)
+    MAVI_SKIP("python3-requests is not installed");
 
   const auto& media = mavi::test::sample_media();
   mavi::test::TempDir work;

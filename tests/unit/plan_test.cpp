@@ -4,47 +4,14 @@
 #include "mavi/plan.hpp"
 #include "mavi/prepare.hpp"
 #include "mavi/rules.hpp"
+#include "support/media_builders.hpp"
 
 using namespace mavi;
+using test::audio_stream;
+using test::media;
+using test::video_stream;
 
 namespace {
-
-StreamInfo video_stream(int index, const std::string& codec, int w = 1920, int h = 1080) {
-  StreamInfo s;
-  s.index = index;
-  s.type = StreamType::video;
-  s.codec = codec;
-  VideoInfo v;
-  v.width = w;
-  v.height = h;
-  v.pixel_format = "yuv420p";
-  v.bit_depth = 8;
-  s.video = v;
-  return s;
-}
-
-StreamInfo audio_stream(int index, const std::string& codec, int channels = 2) {
-  StreamInfo s;
-  s.index = index;
-  s.type = StreamType::audio;
-  s.codec = codec;
-  AudioInfo a;
-  a.channels = channels;
-  a.sample_rate = 48000;
-  s.audio = a;
-  return s;
-}
-
-MediaInfo media(const std::string& path, const std::string& format, std::vector<StreamInfo> streams,
-                double seconds = 10) {
-  MediaInfo m;
-  m.path = path;
-  m.format_name = format;
-  m.size_bytes = 10'000'000;
-  m.duration = Seconds(seconds);
-  m.streams = std::move(streams);
-  return m;
-}
 
 Verdict fixable(Action action, std::vector<std::string> codes = {}) {
   Verdict v;
@@ -163,6 +130,7 @@ TEST_CASE("max height (--max-height) downscales keeping the aspect ratio with ev
 TEST_CASE("strict options re-encode what is otherwise only a warning", "[plan]") {
   auto v = video_stream(0, "h264");
   v.video->pixel_format = "yuv444p";
+  v.video->chroma_subsampling = "4:4:4";  // as probe() reports it for yuv444p
   const auto info = media("a.mp4", "mov,mp4", {v, audio_stream(1, "aac")});
   const Plan relaxed = plan_for(info, evaluate(info));
   CHECK(relaxed.action == Action::none);

@@ -2,48 +2,14 @@
 #include <catch2/catch.hpp>
 
 #include "mavi/rules.hpp"
+#include "support/media_builders.hpp"
 
 using namespace mavi;
+using test::audio_stream;
+using test::good_mp4;
+using test::video_stream;
 
 namespace {
-
-StreamInfo video_stream(std::string codec = "h264") {
-  StreamInfo s;
-  s.index = 0;
-  s.type = StreamType::video;
-  s.codec = std::move(codec);
-  s.is_default = true;
-  VideoInfo v;
-  v.width = 1920;
-  v.height = 1080;
-  v.pixel_format = "yuv420p";
-  v.bit_depth = 8;
-  v.chroma_subsampling = "4:2:0";
-  v.nominal_frame_rate = {30, 1};
-  v.average_frame_rate = {30, 1};
-  v.field_order = "progressive";
-  s.video = v;
-  return s;
-}
-
-StreamInfo audio_stream(std::string codec = "aac") {
-  StreamInfo s;
-  s.index = 1;
-  s.type = StreamType::audio;
-  s.codec = std::move(codec);
-  s.audio = AudioInfo{48000, 2, "stereo", "eng"};
-  return s;
-}
-
-MediaInfo good_mp4() {
-  MediaInfo info;
-  info.path = "clip.mp4";
-  info.size_bytes = 10'000'000;
-  info.format_name = "mov,mp4,m4a,3gp,3g2,mj2";
-  info.duration = Seconds(10);
-  info.streams = {video_stream(), audio_stream()};
-  return info;
-}
 
 const Finding* find(const Verdict& v, std::string_view code) {
   for (const auto& f : v.findings) {
