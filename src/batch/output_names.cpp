@@ -35,7 +35,9 @@ class Chooser {
     const std::string source = OutputNames::key(input).string();
     if (auto it = earlier_by_source_.find(source); it != earlier_by_source_.end()) {
       for (const auto& path : it->second) {
-        if (path.extension() == extension && used_.insert(path.string()).second)
+        // An earlier output given to this run as an input stays an input.
+        if (path.extension() == extension && !is_an_input(path) &&
+            used_.insert(path.string()).second)
           return {dir_ / path.filename(), path, true, {}};
       }
     }

@@ -1,0 +1,213 @@
+// The journal is the batch's memory, so it is guarded: one run at a time, a journal removed
+// during a run stops it at once, a read-only journal stops it before any work, a corrupt one
+// is a clear error for --report. Against mavi-sandbox on 127.0.0.1; each valid file must end
+// on the server exactly once.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/paths.hpp"
+#include "support/run.hpp"
+#include "support/sandbox_process.hpp"
+#include "support/skip.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using mavi::test::RunResult;
+using mavi::test::SandboxProcess;
+using mavi::test::TempDir;
+using nlohmann::json;
+
+const std::string kKey = "sk-GUARD-1";
+
+// `count` MP4s with distinct content (a title each), in `dir`.
+void make_clips(const fs::path& dir, int count) {
+  fs::create_directories(dir);
+  std::vector<std::string> args{"ffmpeg",
+                                "-nostdin",
+                                "-loglevel",
+                                "error",
+                                "-y",
+                                "-i",
+                                mavi::test::fixture("h264_aac.mp4").string()};
+  for (int i = 0; i < count; ++i) {
+    for (const char* a : {"-map", "0", "-c", "copy", "-metadata"})
+      args.push_back(a);
+    args.push_back("title=clip " + std::to_string(i));
+    args.push_back((dir / ("clip" + std::to_string(i) + ".mp4")).string());
+  }
+  REQUIRE(mavi::test::run(args).exit_code == 0);
+}
+
+std::string tool() {
+  return mavi::test::program("mavi-prepare-and-upload").string();
+}
+
+// videoName -> how many times the sandbox stored it.
+std::map<std::string, int> stored(const SandboxProcess& sandbox) {
+  const RunResult r =
+      mavi::test::run({"curl", "-sS", "-H", "Authorization: " + kKey,
+                       sandbox.url() + "/api/serve/video/searchDB?page=1&pageSize=200"});
+  INFO("searchDB: " << r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const json answer = json::parse(r.out);  // alive for the whole loop
+  std::map<std::string, int> names;
+  for (const auto& v : answer.at("data").at("videoData"))
+    ++names[v.at("videoName").get<std::string>()];
+  return names;
+}
+
+void expect_each_once(const SandboxProcess& sandbox, int count) {
+  const auto names = stored(sandbox);
+  CHECK(names.size() == static_cast<std::size_t>(count));
+  for (const auto& [name, times] : names) {
+    INFO(name);
+    CHECK(times == 1);
+  }
+}
+
+mavi::test::RunOptions with_key() {
+  mavi::test::RunOptions options;
+  options.env = {{"MAVI_API_KEY", kKey}};
+  options.timeout = std::chrono::seconds(300);
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("two runs on one journal at once: the second refuses naming the first, or waits",
+          "[batch][journal]") {
+  TempDir dir;
+  make_clips(dir / "in", 6);
+  // Each answer takes 0.4 s: the first run is still going when the second starts.
+  SandboxProcess sandbox({"--quiet", "--api-key", kKey, "--latency", "0.4"});
+  const fs::path journal = dir / "journal.sqlite";
+  const std::string batch = "'" + tool() + "' --base-url " + sandbox.url() +
+                            " --uploads-per-minute 0 --journal '" + journal.string() + "' '" +
+                            (dir / "in").string() + "'";
+  // The first in the background; the second once the first holds the journal.
+  const std::string script =
+      batch +
+      " > first.out 2> first.err & first=$!\n"
+      "until [ -s '" +
+      journal.string() + ".lock' ]; do sleep 0.05; done\n" + batch +
+      " > second.out 2> second.err; echo $? > second.status\n" + batch +
+      " --wait-for-journal 2m > third.out 2> third.err; echo $? > third.status\n"
+      "wait $first; echo $? > first.status\n"
+      "echo $first > first.pid\n";
+  mavi::test::RunOptions options = with_key();
+  const RunResult r = mavi::test::run(
+      {"bash", "-c", "cd '" + dir.path().string() + "' || exit 1\n" + script}, options);
+  REQUIRE(r.exit_code == 0);
+  const auto read = [&](const std::string& name) {
+    std::ifstream in(dir / name);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  INFO("first: " << read("first.err") << "\nsecond: " << read("second.err")
+                 << "\nthird: " << read("third.err"));
+  CHECK(read("first.status") == "0\n");
+  CHECK(read("second.status") == "75\n");
+  const std::string pid = read("first.pid");
+  CHECK(read("second.err")
+            .find("is in use by another run (PID " + pid.substr(0, pid.size() - 1) + ")") !=
+        std::string::npos);
+  CHECK(read("second.err").find(journal.string()) != std::string::npos);
+  // The third waited for the first and found everything done.
+  INFO("first out: " << read("first.out") << "\nthird out: " << read("third.out"));
+  CHECK(read("third.status") == "0\n");
+  CHECK(read("third.out").find("6 files: 0 uploaded, 6 uploaded earlier") != std::string::npos);
+  expect_each_once(sandbox, 6);
+}
+
+TEST_CASE("a journal removed during a run stops it at once, naming the journal",
+          "[batch][journal]") {
+  TempDir dir;
+  make_clips(dir / "in", 8);
+  SandboxProcess sandbox({"--quiet", "--api-key", kKey, "--latency", "0.3"});
+  const fs::path state = dir / "state";
+  const fs::path journal = state / "journal.sqlite";
+  // The journal's folder goes away after the first upload is answered.
+  const std::string script =
+      "'" + tool() + "' --base-url " + sandbox.url() + " --uploads-per-minute 0 --json-lines " +
+      "--journal '" + journal.string() + "' '" + (dir / "in").string() +
+      "' > events.jsonl 2> run.err & run=$!\n"
+      "until grep -q '\"event\":\"uploaded\"' events.jsonl 2>/dev/null; do sleep 0.05; done\n"
+      "rm -rf '" +
+      state.string() +
+      "'\n"
+      "wait $run; echo $? > run.status\n";
+  const RunResult r = mavi::test::run(
+      {"bash", "-c", "cd '" + dir.path().string() + "' || exit 1\n" + script}, with_key());
+  REQUIRE(r.exit_code == 0);
+  std::ifstream status(dir / "run.status"), err(dir / "run.err");
+  const std::string code(std::istreambuf_iterator<char>(status), {});
+  const std::string message(std::istreambuf_iterator<char>(err), {});
+  INFO(message);
+  CHECK(code == "74\n");
+  CHECK(message.find("the journal " + journal.string() + " was") != std::string::npos);
+  // Stopped at once: not every file went up.
+  const auto names = stored(sandbox);
+  CHECK(names.size() < 8);
+  for (const auto& [name, times] : names)
+    CHECK(times == 1);
+}
+
+TEST_CASE("a read-only journal stops the batch before any work", "[batch][journal]") {
+  if (::geteuid() == 0 && !mavi::test::on_path("setpriv"))
+    MAVI_SKIP("running as root without setpriv: permissions cannot make a file read-only");
+  TempDir dir;
+  make_clips(dir / "in", 3);
+  SandboxProcess sandbox({"--quiet", "--api-key", kKey});
+  const fs::path journal = dir / "journal.sqlite";
+  // A first run writes the journal (one file of three); then it is made read-only.
+  const RunResult first =
+      mavi::test::run({tool(), "--base-url", sandbox.url(), "--uploads-per-minute", "0", "-q",
+                       "--journal", journal.string(), (dir / "in" / "clip0.mp4").string()},
+                      with_key());
+  REQUIRE(first.exit_code == 0);
+  ::chmod(dir.path().c_str(), 0555);
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    if (entry.is_regular_file())
+      ::chmod(entry.path().c_str(), 0444);
+  }
+  ::chmod((dir / "in").c_str(), 0555);
+  std::vector<std::string> argv{tool(), "--base-url", sandbox.url(),    "--uploads-per-minute",
+                                "0",    "--journal",  journal.string(), (dir / "in").string()};
+  if (::geteuid() == 0) {  // root writes anything: run as nobody
+    argv.insert(argv.begin(),
+                {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"});
+  }
+  const RunResult r = mavi::test::run(argv, with_key());
+  ::chmod(dir.path().c_str(), 0755);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find(journal.string()) != std::string::npos);
+  CHECK(r.out.find("clip") == std::string::npos);  // no file was even started
+  CHECK(stored(sandbox).size() == 1);
+}
+
+TEST_CASE("--report on a corrupt journal exits 1 with the journal's path", "[batch][journal]") {
+  TempDir dir;
+  const fs::path journal = dir / "journal.sqlite";
+  {
+    std::ofstream(journal) << "this is not an SQLite database, but it has enough bytes to look "
+                              "like a file that was one once, before something wrote over it\n";
+  }
+  const RunResult r = mavi::test::run({tool(), "--journal", journal.string(), "--report"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("mavi-prepare-and-upload: journal " + journal.string()) != std::string::npos);
+  // And a batch on it stops before any work, the same way.
+  const RunResult batch =
+      mavi::test::run({tool(), "--no-upload", "-o", (dir / "out").string(), "--journal",
+                       journal.string(), mavi::test::fixture("h264_aac.ts").string()});
+  CHECK(batch.exit_code == 1);
+  CHECK(batch.err.find(journal.string()) != std::string::npos);
+}
