@@ -131,8 +131,10 @@ struct BatchResult {
   std::size_t outside_shard = 0;   // files left to the other shards
   std::size_t not_started = 0;     // files of this shard the stopped batch never reached
   bool stopped = false;            // `cancel` ended the batch early
-  // What stopped the whole batch, when something did that no file could get past (the journal
-  // lost or unwritable, Errc::journal): the files not done were left as they were.
+  // What stopped the whole batch, when something did that no file could get past: the journal
+  // lost or unwritable (Errc::journal), or MAVI refusing the account (bad_auth, no_credits,
+  // account_disabled, permission). The files not done were left as they were: a re-run with
+  // the cause fixed carries on.
   std::optional<Error> fatal_error;
   bool wait_timed_out = false;     // --wait gave up on some videos
   std::filesystem::path work_dir;  // where prepared files went (kept only with keep_prepared)

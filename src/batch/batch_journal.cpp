@@ -2,6 +2,31 @@
 
 namespace mavi::detail::batch {
 
+bool refuses_the_account(Errc kind) noexcept {
+  switch (kind) {
+    case Errc::bad_auth:
+    case Errc::no_credits:
+    case Errc::account_disabled:
+    case Errc::permission:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool never_delivered(Errc kind) noexcept {
+  switch (kind) {
+    case Errc::invalid_argument:
+    case Errc::bad_request:
+    case Errc::rate_limited:
+    case Errc::not_found:
+    case Errc::permission_denied:
+      return true;
+    default:
+      return refuses_the_account(kind);
+  }
+}
+
 std::optional<JournalRecord> BatchJournal::open(const Fingerprint& fingerprint,
                                                 const std::filesystem::path& path,
                                                 std::string_view base_url) {
@@ -50,12 +75,13 @@ void BatchJournal::reset(const FileOutcome& file, std::string_view reason) {
     journal_->reset(file.journal_id, reason);
 }
 
-void BatchJournal::failed(const FileOutcome& file, std::string_view message,
-                          bool never_delivered) noexcept {
-  if (!has(file))
+void BatchJournal::failed(const FileOutcome& file, Errc kind, std::string_view message) noexcept {
+  if (!has(file) || kind == Errc::cancelled)
     return;
   try {
-    if (never_delivered)
+    if (refuses_the_account(kind))
+      journal_->reset(file.journal_id, "not sent: " + std::string(message));
+    else if (never_delivered(kind))
       journal_->record_upload_refused(file.journal_id, message);
     else
       journal_->record_failure(file.journal_id, message);

@@ -14,6 +14,13 @@
 
 namespace mavi::detail::batch {
 
+// MAVI's answer refuses the whole account (a bad key, no credits, a suspended account): no
+// other file can get through either, and retrying cannot help.
+bool refuses_the_account(Errc kind) noexcept;
+// The failed upload certainly left no copy at MAVI: refused before it was sent, or by MAVI.
+// Network errors, timeouts and server errors are ambiguous: the next run looks the video up.
+bool never_delivered(Errc kind) noexcept;
+
 class BatchJournal {
  public:
   explicit BatchJournal(Journal* journal) : journal_(journal) {}
@@ -34,9 +41,12 @@ class BatchJournal {
   void video_status(const FileOutcome& file, std::string_view status);
   void skipped(const FileOutcome& file, std::string_view reason);
   void reset(const FileOutcome& file, std::string_view reason);
-  // A failed file. Never throws: the journal failing must not hide the file's own error. An
-  // upload that certainly never reached MAVI (`never_delivered`) needs no lookup next time.
-  void failed(const FileOutcome& file, std::string_view message, bool never_delivered) noexcept;
+  // A failed file, recorded by what the failure means for the next run: an upload MAVI
+  // refused for the whole account (bad key, no credits) goes back to pending, one that
+  // certainly never reached MAVI needs no lookup, anything else may have arrived and is looked
+  // up first; cancelled work is left as it is (an upload in flight stays `uploading`). Never
+  // throws: the journal failing must not hide the file's own error.
+  void failed(const FileOutcome& file, Errc kind, std::string_view message) noexcept;
 
  private:
   bool has(const FileOutcome& file) const noexcept {

@@ -11,29 +11,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Failures after which MAVI certainly holds no copy of the upload: the request was refused
-// before it was sent (TLS, options) or MAVI answered with a refusal. Network errors, timeouts
-// and server errors are ambiguous: the next run looks the video up first.
-bool never_delivered(Errc kind) {
-  switch (kind) {
-    case Errc::invalid_argument:
-    case Errc::bad_auth:
-    case Errc::no_credits:
-    case Errc::account_disabled:
-    case Errc::bad_request:
-    case Errc::permission:
-    case Errc::rate_limited:
-    case Errc::not_found:
-    case Errc::permission_denied:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // Failures no other file can get past: stop the whole batch at once, leave the rest as it is.
 bool stops_the_batch(Errc kind) {
-  return kind == Errc::journal || kind == Errc::journal_locked;
+  return kind == Errc::journal || kind == Errc::journal_locked || refuses_the_account(kind);
 }
 
 }  // namespace
@@ -143,9 +123,7 @@ void Pipeline::fail(Item& item, Errc kind, const std::string& message) {
          at = out.error.find(temp, at + named.size()))
       out.error.replace(at, temp.size(), named);
   }
-  // An interrupted upload stays `uploading` in the journal: the next run looks it up.
-  if (kind != Errc::cancelled)
-    journal_.failed(out, message, never_delivered(kind));
+  journal_.failed(out, kind, message);
   emit(BatchEventKind::failed, out);
 }
 

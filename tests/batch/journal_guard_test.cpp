@@ -194,7 +194,8 @@ TEST_CASE("a read-only journal stops the batch before any work", "[batch][journa
   CHECK(stored(sandbox).size() == 1);
 }
 
-TEST_CASE("--report on a corrupt journal exits 1 with the journal's path", "[batch][journal]") {
+TEST_CASE("a corrupt journal: the report and a batch exit 1 with the journal's path",
+          "[batch][journal]") {
   TempDir dir;
   const fs::path journal = dir / "journal.sqlite";
   {

@@ -46,11 +46,11 @@ TEST_CASE("run_batch: every file ends with one typed status and one finished eve
   const Client client = sandbox_client(sandbox);
   test::TempDir dir;
   const std::vector<fs::path> files{
-      copy(dir, "h264_aac.mp4", "in/a.mp4"),       // uploaded as it is
-      copy(dir, "h264_aac.ts", "in/b.ts"),         // remuxed, uploaded
-      copy(dir, "h264_aac.mp4", "in/c.mp4"),       // same content as a.mp4
-      copy(dir, "text_renamed.mp4", "in/d.mp4"),   // rejected
-      dir / "in" / "missing.mp4",                  // fails: not there
+      copy(dir, "h264_aac.mp4", "in/a.mp4"),      // uploaded as it is
+      copy(dir, "h264_aac.ts", "in/b.ts"),        // remuxed, uploaded
+      copy(dir, "h264_aac.mp4", "in/c.mp4"),      // same content as a.mp4
+      copy(dir, "text_renamed.mp4", "in/d.mp4"),  // rejected
+      dir / "in" / "missing.mp4",                 // fails: not there
   };
   Journal journal(dir / "journal.sqlite");
   std::mutex mutex;

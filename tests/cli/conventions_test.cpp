@@ -102,8 +102,8 @@ TEST_CASE("sizes, durations and repeated options follow one convention", "[cli][
   CHECK(check({"--max-size", "0", fx("h264_aac.mp4")}).exit_code == 64);
   CHECK(prepare({"--dry-run", "--max-size", "0", fx("h264_aac.mp4")}).exit_code == 64);
   CHECK(prepare({"--dry-run", "--crf", "52", fx("h264_aac.mp4")}).exit_code == 64);
-  CHECK(prepare({"--dry-run", "--wait-timeout", "2m", "--crf", "10", "--crf", "20",
-                 fx("h264_aac.mp4")})
+  CHECK(prepare(
+            {"--dry-run", "--wait-timeout", "2m", "--crf", "10", "--crf", "20", fx("h264_aac.mp4")})
             .exit_code == 0);
   // -j 0 is one per core in both programs.
   CHECK(check({"-j", "0", fx("h264_aac.mp4")}).exit_code == 0);
@@ -176,8 +176,8 @@ TEST_CASE("help and dry runs tell the truth", "[cli][conventions]") {
 TEST_CASE("a failed upload of a prepared file names the input, not a temporary path",
           "[cli][conventions]") {
   mavi::test::SandboxProcess sandbox({"--quiet", "--api-key", "the-right-key"});
-  const RunResult r = prepare({"--base-url", sandbox.url(), "--no-journal",
-                               "--uploads-per-minute", "0", "--retries", "0", fx("h264_aac.ts")});
+  const RunResult r = prepare({"--base-url", sandbox.url(), "--no-journal", "--uploads-per-minute",
+                               "0", "--retries", "0", fx("h264_aac.ts")});
   CHECK(r.exit_code == 1);
   CHECK(r.out.find("bad_auth") != std::string::npos);
   CHECK(r.out.find("mavi-work-") == std::string::npos);
@@ -200,9 +200,9 @@ TEST_CASE("the sandbox's --quiet silences FFmpeg's messages about what it receiv
           "[cli][conventions]") {
   mavi::test::SandboxProcess sandbox({"--quiet", "--callback-delay", "0"});
   // A truncated MP4: checking it makes FFmpeg complain, unless it is told to be quiet.
-  const RunResult sent = mavi::test::run(
-      {"curl", "-s", "-F", "file=@" + fx("truncated.mp4") + ";type=video/mp4",
-       sandbox.url() + "/api/serve/video/upload"});
+  const RunResult sent =
+      mavi::test::run({"curl", "-s", "-F", "file=@" + fx("truncated.mp4") + ";type=video/mp4",
+                       sandbox.url() + "/api/serve/video/upload"});
   REQUIRE(sent.exit_code == 0);
   CHECK(sent.out.find("\"code\"") != std::string::npos);
   sandbox.stop();
@@ -230,4 +230,14 @@ TEST_CASE("an unreadable folder gets one message", "[cli][conventions]") {
   CHECK(r.exit_code == 2);
   CHECK(occurrences(r.err, locked.string()) == 1);
   CHECK(r.err.find("cannot read folder") != std::string::npos);
+}
+
+TEST_CASE("a wait (--wait) that times out names the files still processing", "[cli][conventions]") {
+  mavi::test::SandboxProcess sandbox({"--quiet", "--callback-delay", "600"});
+  const RunResult r = prepare({"--base-url", sandbox.url(), "--no-journal", "--uploads-per-minute",
+                               "0", "--wait", "--wait-timeout", "2s", fx("h264_aac.mp4")});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("1 file: 1 uploaded, 0 failed; MAVI: 0 processed, 0 failed; still processing "
+                   "when --wait gave up: " +
+                   fx("h264_aac.mp4")) != std::string::npos);
 }

@@ -28,6 +28,9 @@ constexpr ExitCodeInfo kPrepareAndUpload[] = {
      "the journal was removed, moved or became unwritable during the run: stopped at once, "
      "the files not done left for the next run"},
     {ExitCode::journal_busy, "another run holds the journal (its PID is named); try again later"},
+    {ExitCode::account_refused,
+     "MAVI refused the key or the account (invalid key, no credits, account disabled): stopped "
+     "after the first such answer, the other files left pending for a re-run"},
     {ExitCode::interrupted, "stopped by SIGINT (Ctrl-C); a re-run finishes the batch"},
     {ExitCode::terminated, "stopped by SIGTERM; a re-run finishes the batch"},
 };

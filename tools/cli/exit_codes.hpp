@@ -11,16 +11,17 @@
 namespace mavi::cli {
 
 enum class ExitCode : int {
-  ok = 0,             // mavi-check: every file acceptable; the others: everything done
-  fixable = 1,        // mavi-check: some files need fixing, none rejected
-  failed = 1,         // the others: some file failed or was rejected; the sandbox: no start
-  rejected = 2,       // mavi-check: some file is rejected, or a named PATH is missing
-  usage = 64,         // bad command line (EX_USAGE from sysexits.h)
-  internal = 70,      // a bug, or the results could not be written (EX_SOFTWARE)
-  journal_lost = 74,  // the journal stopped working during the run (EX_IOERR)
-  journal_busy = 75,  // another run holds the journal: try again later (EX_TEMPFAIL)
-  interrupted = 130,  // stopped by SIGINT (128 + 2)
-  terminated = 143,   // stopped by SIGTERM (128 + 15)
+  ok = 0,                // mavi-check: every file acceptable; the others: everything done
+  fixable = 1,           // mavi-check: some files need fixing, none rejected
+  failed = 1,            // the others: some file failed or was rejected; the sandbox: no start
+  rejected = 2,          // mavi-check: some file is rejected, or a named PATH is missing
+  usage = 64,            // bad command line (EX_USAGE from sysexits.h)
+  internal = 70,         // a bug, or the results could not be written (EX_SOFTWARE)
+  journal_lost = 74,     // the journal stopped working during the run (EX_IOERR)
+  journal_busy = 75,     // another run holds the journal: try again later (EX_TEMPFAIL)
+  account_refused = 77,  // MAVI refuses the key or the account: bad key, no credits (EX_NOPERM)
+  interrupted = 130,     // stopped by SIGINT (128 + 2)
+  terminated = 143,      // stopped by SIGTERM (128 + 15)
 };
 
 enum class Program { check, prepare_and_upload, sandbox };

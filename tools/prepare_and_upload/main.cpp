@@ -56,6 +56,28 @@ std::string indent(const std::string& text) {
   return out;
 }
 
+// The one message for what stopped a whole batch.
+std::string why_stopped(const mavi::Error& error) {
+  std::string cause;
+  switch (error.kind()) {
+    case mavi::Errc::bad_auth:
+      cause = "MAVI refused the API key; fix the key and run the same command again";
+      break;
+    case mavi::Errc::no_credits:
+      cause = "the MAVI account has no credits left; recharge it and run the same command again";
+      break;
+    case mavi::Errc::account_disabled:
+      cause = "the MAVI account is disabled";
+      break;
+    case mavi::Errc::permission:
+      cause = "MAVI does not let this account upload (permission denied)";
+      break;
+    default:
+      return error.what();
+  }
+  return cause + ": " + error.what();
+}
+
 fs::path journal_path(const mavi::cli::PrepareCliOptions& o) {
   return o.journal.empty() ? mavi::Journal::default_path() : fs::path(o.journal);
 }
@@ -140,8 +162,8 @@ int run(int argc, char** argv) {
   if (!o.dry_run && !o.no_journal) {
     try {
       mavi::JournalOptions options;
-      options.wait_for_lock = std::chrono::milliseconds(
-          static_cast<long long>(o.wait_for_journal_seconds * 1000));
+      options.wait_for_lock =
+          std::chrono::milliseconds(static_cast<long long>(o.wait_for_journal_seconds * 1000));
       options.cancel = mavi::cli::interrupt_token();
       journal.emplace(journal_path(o), options);
     } catch (const mavi::Error& e) {
@@ -230,7 +252,7 @@ int run(int argc, char** argv) {
                 << "\n";
   }
   if (result.fatal_error) {
-    std::cerr << kProgram << ": stopped: " << result.fatal_error->what()
+    std::cerr << kProgram << ": stopped: " << why_stopped(*result.fatal_error)
               << " (the files not done are left for the next run)\n";
   }
   const bool written = mavi::cli::flush_results(kProgram);
@@ -238,8 +260,12 @@ int run(int argc, char** argv) {
     mavi::cli::die_by_signal(sig);
   if (!written)
     return to_int(ExitCode::internal);
-  if (result.fatal_error)
-    return to_int(ExitCode::journal_lost);
+  if (result.fatal_error) {
+    const mavi::Errc kind = result.fatal_error->kind();
+    return to_int(kind == mavi::Errc::journal || kind == mavi::Errc::journal_locked
+                      ? ExitCode::journal_lost
+                      : ExitCode::account_refused);
+  }
   return mavi::cli::all_done(counts, result, mode) ? to_int(ExitCode::ok)
                                                    : to_int(ExitCode::failed);
 }

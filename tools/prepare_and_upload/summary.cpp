@@ -143,8 +143,8 @@ Json summary_json(const BatchCounts& c, const BatchResult& result, RunMode mode)
 }
 
 bool all_done(const BatchCounts& c, const BatchResult& result, RunMode mode) {
-  return !result.fatal_error && c.failed == 0 && c.rejected == 0 && c.cancelled == 0 && c.not_started == 0 &&
-         !result.wait_timed_out && (!mode.waited || c.processing_failed == 0);
+  return !result.fatal_error && c.failed == 0 && c.rejected == 0 && c.cancelled == 0 &&
+         c.not_started == 0 && !result.wait_timed_out && (!mode.waited || c.processing_failed == 0);
 }
 
 }  // namespace mavi::cli

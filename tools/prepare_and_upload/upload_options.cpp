@@ -96,6 +96,7 @@ void add_upload_options(CLI::App& app, UploadCliOptions& o) {
       ->group(group);
   app.add_option("--uploads-per-minute", o.uploads_per_minute,
                  "pace uploads to at most N per minute (0: no pacing)")
+      ->envname("MAVI_UPLOADS_PER_MINUTE")  // an account's own limit, set once for every run
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str()
       ->group(group);

@@ -1,0 +1,83 @@
+// Errors no retry can fix stop the batch after the first answer, with one message and a
+// documented exit status, and leave the other files for a re-run with the cause fixed.
+// Against mavi-sandbox on 127.0.0.1.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/paths.hpp"
+#include "support/run.hpp"
+#include "support/sandbox_process.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using mavi::test::RunResult;
+using nlohmann::json;
+
+void make_clips(const fs::path& dir, int count) {
+  fs::create_directories(dir);
+  std::vector<std::string> args{"ffmpeg",
+                                "-nostdin",
+                                "-loglevel",
+                                "error",
+                                "-y",
+                                "-i",
+                                mavi::test::fixture("h264_aac.mp4").string()};
+  for (int i = 0; i < count; ++i) {
+    for (const char* a : {"-map", "0", "-c", "copy", "-metadata"})
+      args.push_back(a);
+    args.push_back("title=clip " + std::to_string(i));
+    args.push_back((dir / ("clip" + std::to_string(i) + ".mp4")).string());
+  }
+  REQUIRE(mavi::test::run(args).exit_code == 0);
+}
+
+RunResult batch(const mavi::test::SandboxProcess& sandbox, const fs::path& dir,
+                const std::string& key) {
+  mavi::test::RunOptions options;
+  options.env = {{"MAVI_API_KEY", key}};
+  return mavi::test::run({mavi::test::program("mavi-prepare-and-upload").string(), "--base-url",
+                          sandbox.url(), "--uploads-per-minute", "0", "--json", "--journal",
+                          (dir / "journal.sqlite").string(), (dir / "in").string()},
+                         options);
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a key MAVI refuses stops the batch after the first answer; a good key carries on",
+          "[batch][fatal]") {
+  mavi::test::TempDir dir;
+  make_clips(dir / "in", 5);
+  mavi::test::SandboxProcess sandbox({"--api-key", "the-good-key", "--callback-delay", "0"});
+
+  const RunResult refused = batch(sandbox, dir.path(), "a-revoked-key");
+  INFO(refused.err);
+  CHECK(refused.exit_code == 77);
+  CHECK(count(refused.err, "stopped: ") == 1);
+  CHECK(refused.err.find("MAVI refused the API key") != std::string::npos);
+  // One upload request reached MAVI; no other file was tried.
+  CHECK(count(sandbox.log(), "POST /api/serve/video/upload") == 1);
+  const json report = json::parse(refused.out);
+  CHECK(report["summary"]["uploaded"] == 0);
+  CHECK(report["summary"]["failed"] == 1);  // the file that got the answer, and only it
+  CHECK(report["summary"]["not_started"].get<int>() + report["summary"]["cancelled"].get<int>() +
+            report["summary"]["failed"].get<int>() ==
+        5);
+
+  // The journal left every file pending: the same command with a good key uploads all five.
+  const RunResult fixed = batch(sandbox, dir.path(), "the-good-key");
+  INFO(fixed.err);
+  CHECK(fixed.exit_code == 0);
+  CHECK(json::parse(fixed.out)["summary"]["uploaded"] == 5);
+  CHECK(count(sandbox.log(), "POST /api/serve/video/upload") == 6);
+}
