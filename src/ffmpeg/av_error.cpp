@@ -1,5 +1,7 @@
 #include "ffmpeg/av_error.hpp"
 
+#include <cerrno>
+
 extern "C" {
 #include <libavutil/error.h>
 }
@@ -14,13 +16,32 @@ std::string error_text(int averror) {
   return buffer;
 }
 
-void throw_error(Errc kind, std::string_view operation, std::string_view subject, int averror) {
-  std::string message(operation);
-  message += ' ';
-  message += subject;
+Errc classify(int averror, Errc fallback) noexcept {
+  if (averror == AVERROR(ENOSPC) || averror == AVERROR(EFBIG) || averror == AVERROR(EDQUOT)) {
+    return Errc::disk_full;
+  }
+  if (averror == AVERROR(EACCES) || averror == AVERROR(EPERM) || averror == AVERROR(EROFS)) {
+    return Errc::permission_denied;
+  }
+  if (averror == AVERROR(ENOENT))
+    return Errc::not_found;
+  if (averror == AVERROR(EIO))
+    return Errc::io;
+  if (averror == AVERROR_EXIT)
+    return Errc::cancelled;
+  return fallback;
+}
+
+void throw_error(int averror, Errc kind, std::string_view what) {
+  std::string message(what);
   message += ": ";
   message += error_text(averror);
   throw Error(kind, std::move(message), averror);
+}
+
+void ensure(int averror, Errc fallback, std::string_view what) {
+  if (averror < 0)
+    throw_error(averror, classify(averror, fallback), what);
 }
 
 }  // namespace mavi::detail::ffmpeg

@@ -1,4 +1,4 @@
-// FFmpeg error codes turned into text and into mavi::Error.
+// FFmpeg error codes turned into text and into mavi::Error: the one place that does it.
 #pragma once
 
 #include <string>
@@ -11,8 +11,16 @@ namespace mavi::detail::ffmpeg {
 // av_strerror's text for an AVERROR code.
 std::string error_text(int averror);
 
-// Error(kind, "<operation> <subject>: <FFmpeg's text>", averror).
-[[noreturn]] void throw_error(Errc kind, std::string_view operation, std::string_view subject,
-                              int averror);
+// The Errc an FFmpeg error code means while writing or transcoding: ENOSPC/EFBIG/EDQUOT
+// disk_full, EACCES/EPERM/EROFS permission_denied, ENOENT not_found, EIO io, AVERROR_EXIT
+// cancelled; `fallback` otherwise.
+Errc classify(int averror, Errc fallback) noexcept;
+
+// Throws Error(kind, "<what>: <FFmpeg's text>", averror), with `kind` as given.
+[[noreturn]] void throw_error(int averror, Errc kind, std::string_view what);
+
+// When averror is negative, throws Error(classify(averror, fallback), "<what>: <FFmpeg's text>",
+// averror).
+void ensure(int averror, Errc fallback, std::string_view what);
 
 }  // namespace mavi::detail::ffmpeg

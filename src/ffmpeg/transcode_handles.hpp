@@ -1,9 +1,8 @@
-// Owning handles for what preparation adds to probing (muxer, filters, resampler, audio FIFO),
-// and the mapping of write errors to mavi::Errc. Private to libmavi.
+// Owning handles for what preparation adds to probing (muxer, filters, resampler, audio FIFO).
+// Private to libmavi. FFmpeg errors: ffmpeg/av_error.hpp.
 #pragma once
 
 #include <memory>
-#include <string>
 
 extern "C" {
 #include <libavformat/avformat.h>
@@ -13,7 +12,6 @@ extern "C" {
 
 #include "ffmpeg/avfilter_library.hpp"
 #include "ffmpeg/handles.hpp"
-#include "mavi/error.hpp"
 
 namespace mavi::detail::ffmpeg {
 
@@ -46,14 +44,5 @@ using Swr = std::unique_ptr<SwrContext, SwrDeleter>;
 using FilterGraph = std::unique_ptr<AVFilterGraph, FilterGraphDeleter>;
 using FilterInOut = std::unique_ptr<AVFilterInOut, FilterInOutDeleter>;
 using AudioFifo = std::unique_ptr<AVAudioFifo, AudioFifoDeleter>;
-
-// The Errc an FFmpeg error code means while writing or transcoding: ENOSPC/EFBIG/EDQUOT
-// disk_full, EACCES/EPERM/EROFS permission_denied, ENOENT not_found, EIO io, AVERROR_EXIT
-// cancelled; `fallback` otherwise.
-Errc classify(int averror, Errc fallback) noexcept;
-
-// Throws Error(classify(averror, fallback), what + ": " + FFmpeg's text, averror) when
-// averror is negative.
-void ensure(int averror, Errc fallback, const std::string& what);
 
 }  // namespace mavi::detail::ffmpeg

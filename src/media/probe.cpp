@@ -450,14 +450,14 @@ detail::ffmpeg::InputFormat open_and_analyse(const std::string& name, const std:
   AVFormatContext* raw = format.release();
   // avformat_open_input frees the context itself on failure.
   if (const int err = avformat_open_input(&raw, url.c_str(), input_format, nullptr); err < 0) {
-    detail::ffmpeg::throw_error(Errc::unreadable, "open", name, err);
+    detail::ffmpeg::throw_error(err, Errc::unreadable, "open " + name);
   }
   format.reset(raw);
   KeyFramesOnly key_frames_only(*format);
   AVDictionary** decoder_options =
       analysis == Analysis::key_frames_only ? key_frames_only.get() : nullptr;
   if (const int err = avformat_find_stream_info(format.get(), decoder_options); err < 0) {
-    detail::ffmpeg::throw_error(Errc::unreadable, "read stream parameters of", name, err);
+    detail::ffmpeg::throw_error(err, Errc::unreadable, "read stream parameters of " + name);
   }
   return format;
 }

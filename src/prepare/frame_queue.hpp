@@ -8,7 +8,7 @@
 #include <optional>
 #include <utility>
 
-namespace mavi {
+namespace mavi::detail {
 
 template <typename T>
 class BoundedQueue {
@@ -64,4 +64,4 @@ class BoundedQueue {
   bool closed_ = false;
 };
 
-}  // namespace mavi
+}  // namespace mavi::detail
