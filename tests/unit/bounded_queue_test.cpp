@@ -12,7 +12,7 @@
 
 #include "prepare/frame_queue.hpp"
 
-using mavi::BoundedQueue;
+using mavi::detail::BoundedQueue;
 
 TEST_CASE("BoundedQueue: first in, first out, then nothing once finished", "[queue]") {
   BoundedQueue<int> queue(4);
