@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/clips.hpp"
 #include "support/paths.hpp"
 #include "support/run.hpp"
 #include "support/sandbox_process.hpp"
@@ -16,24 +17,6 @@ namespace {
 namespace fs = std::filesystem;
 using mavi::test::RunResult;
 using nlohmann::json;
-
-void make_clips(const fs::path& dir, int count) {
-  fs::create_directories(dir);
-  std::vector<std::string> args{"ffmpeg",
-                                "-nostdin",
-                                "-loglevel",
-                                "error",
-                                "-y",
-                                "-i",
-                                mavi::test::fixture("h264_aac.mp4").string()};
-  for (int i = 0; i < count; ++i) {
-    for (const char* a : {"-map", "0", "-c", "copy", "-metadata"})
-      args.push_back(a);
-    args.push_back("title=clip " + std::to_string(i));
-    args.push_back((dir / ("clip" + std::to_string(i) + ".mp4")).string());
-  }
-  REQUIRE(mavi::test::run(args).exit_code == 0);
-}
 
 RunResult batch(const mavi::test::SandboxProcess& sandbox, const fs::path& dir,
                 const std::string& key) {
@@ -57,7 +40,7 @@ std::size_t count(const std::string& text, const std::string& what) {
 TEST_CASE("a key MAVI refuses stops the batch after the first answer; a good key carries on",
           "[batch][fatal]") {
   mavi::test::TempDir dir;
-  make_clips(dir / "in", 5);
+  mavi::test::make_distinct_clips(dir / "in", 5);
   mavi::test::SandboxProcess sandbox({"--api-key", "the-good-key", "--callback-delay", "0"});
 
   const RunResult refused = batch(sandbox, dir.path(), "a-revoked-key");

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/clips.hpp"
 #include "support/paths.hpp"
 #include "support/run.hpp"
 #include "support/sandbox_process.hpp"
@@ -27,25 +28,6 @@ using mavi::test::TempDir;
 using nlohmann::json;
 
 const std::string kKey = "sk-GUARD-1";
-
-// `count` MP4s with distinct content (a title each), in `dir`.
-void make_clips(const fs::path& dir, int count) {
-  fs::create_directories(dir);
-  std::vector<std::string> args{"ffmpeg",
-                                "-nostdin",
-                                "-loglevel",
-                                "error",
-                                "-y",
-                                "-i",
-                                mavi::test::fixture("h264_aac.mp4").string()};
-  for (int i = 0; i < count; ++i) {
-    for (const char* a : {"-map", "0", "-c", "copy", "-metadata"})
-      args.push_back(a);
-    args.push_back("title=clip " + std::to_string(i));
-    args.push_back((dir / ("clip" + std::to_string(i) + ".mp4")).string());
-  }
-  REQUIRE(mavi::test::run(args).exit_code == 0);
-}
 
 std::string tool() {
   return mavi::test::program("mavi-prepare-and-upload").string();
@@ -86,7 +68,7 @@ mavi::test::RunOptions with_key() {
 TEST_CASE("two runs on one journal at once: the second refuses naming the first, or waits",
           "[batch][journal]") {
   TempDir dir;
-  make_clips(dir / "in", 6);
+  mavi::test::make_distinct_clips(dir / "in", 6);
   // Each answer takes 0.4 s: the first run is still going when the second starts.
   SandboxProcess sandbox({"--quiet", "--api-key", kKey, "--latency", "0.4"});
   const fs::path journal = dir / "journal.sqlite";
@@ -130,7 +112,7 @@ TEST_CASE("two runs on one journal at once: the second refuses naming the first,
 TEST_CASE("a journal removed during a run stops it at once, naming the journal",
           "[batch][journal]") {
   TempDir dir;
-  make_clips(dir / "in", 8);
+  mavi::test::make_distinct_clips(dir / "in", 8);
   SandboxProcess sandbox({"--quiet", "--api-key", kKey, "--latency", "0.3"});
   const fs::path state = dir / "state";
   const fs::path journal = state / "journal.sqlite";
@@ -164,7 +146,7 @@ TEST_CASE("a read-only journal stops the batch before any work", "[batch][journa
   if (::geteuid() == 0 && !mavi::test::on_path("setpriv"))
     MAVI_SKIP("running as root without setpriv: permissions cannot make a file read-only");
   TempDir dir;
-  make_clips(dir / "in", 3);
+  mavi::test::make_distinct_clips(dir / "in", 3);
   SandboxProcess sandbox({"--quiet", "--api-key", kKey});
   const fs::path journal = dir / "journal.sqlite";
   // A first run writes the journal (one file of three); then it is made read-only.
