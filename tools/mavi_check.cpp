@@ -44,6 +44,7 @@ struct Options {
   mavi::ProbeOptions probe;
   double deep_time_limit_seconds = 60;
   mavi::Rules rules;
+  std::string api = "classic";  // whose documented requirements apply
   mavi::LogLevel log_level = mavi::LogLevel::quiet;
   double min_duration_seconds = rules.min_duration.count();
   double max_duration_seconds = rules.max_duration.count();
@@ -97,6 +98,12 @@ void add_options(CLI::App& app, Options& o) {
       ->default_str("quiet");
 
   auto* rules = "Rules";
+  app.add_option("--api", o.api,
+                 "API generation whose documented requirements apply: classic and v1 take "
+                 "MP4/MOV, MKV and AVI; v2 also WebM, FLV, WMV and MPEG")
+      ->check(CLI::IsMember({"classic", "v1", "v2"}))
+      ->capture_default_str()
+      ->group(rules);
   app.add_flag("--require-audio", o.rules.require_audio,
                "A file without an audio track is rejected (default: a warning)")
       ->group(rules);
@@ -160,6 +167,7 @@ int run(int argc, char** argv) {
   }
   if (o.jobs == 0)
     o.jobs = std::max(1u, std::thread::hardware_concurrency());
+  mavi::apply_rule_set(o.rules, o.api);
   o.rules.min_duration = mavi::Seconds(o.min_duration_seconds);
   o.rules.max_duration = mavi::Seconds(o.max_duration_seconds);
   o.probe.deep_time_limit =

@@ -33,8 +33,11 @@ struct Verdict {
   bool has(std::string_view code) const noexcept;
 };
 
-// MAVI's documented requirements plus the heuristics worth a warning. Defaults are MAVI's.
+// MAVI's documented requirements plus the heuristics worth a warning. Defaults are MAVI's
+// classic upload API (rules_for() gives another generation's).
 struct Rules {
+  // Which generation's documented requirements these are: "classic", "v1" or "v2".
+  std::string rule_set = "classic";
   std::vector<std::string> accepted_video_codecs{"h264", "hevc", "vp9"};
   // Audio codecs MAVI transcribes reliably; preparation copies these into the MP4 as they are
   // and encodes any other to AAC.
@@ -51,6 +54,14 @@ struct Rules {
   int max_dimension = 8192;          // wider or taller: warning (and error above 16384: unreadable)
   double max_frame_rate = 240;       // faster: warning
 };
+
+// The documented requirements of an API generation ("classic", "v1", "v2"): classic and v1
+// take .mp4 .mov .mkv .avi; v2 also WebM, FLV, WMV and MPEG. Every generation takes H.264,
+// HEVC and VP9 (v2's pages name containers, not codecs: the codecs stay the ones MAVI
+// documents). Throws Error(Errc::invalid_argument) for another name.
+Rules rules_for(std::string_view generation);
+// The same requirements on `rules`, keeping its other settings (size, strictness, audio).
+void apply_rule_set(Rules& rules, std::string_view generation);
 
 // Decision for a file that probed. No I/O.
 Verdict evaluate(const MediaInfo& info, const Rules& rules = {});

@@ -330,6 +330,29 @@ Verdict evaluate(const MediaInfo& info, const Rules& rules) {
   return conclude(out.take());
 }
 
+void apply_rule_set(Rules& rules, std::string_view generation) {
+  if (generation == "classic" || generation == "v1") {
+    rules.accepted_containers = {"mov", "mp4", "matroska", "avi"};
+    rules.accepted_extensions = {".mp4", ".mov", ".mkv", ".avi"};
+  } else if (generation == "v2") {
+    // The v2 upload pages: "MP4, MOV, AVI, WebM, MKV, FLV, WMV, MPEG".
+    rules.accepted_containers = {"mov", "mp4", "matroska", "webm", "avi", "flv", "asf", "mpeg"};
+    rules.accepted_extensions = {".mp4", ".mov", ".mkv", ".webm", ".avi",
+                                 ".flv", ".wmv", ".mpeg", ".mpg"};
+  } else {
+    throw Error(Errc::invalid_argument,
+                "no rule set for API generation '" + std::string(generation) +
+                    "' (classic, v1 or v2)");
+  }
+  rules.rule_set = std::string(generation);
+}
+
+Rules rules_for(std::string_view generation) {
+  Rules rules;
+  apply_rule_set(rules, generation);
+  return rules;
+}
+
 Verdict evaluate_failure(const Error& error) {
   std::string code;
   switch (error.kind()) {

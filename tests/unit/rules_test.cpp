@@ -244,3 +244,38 @@ TEST_CASE("probe failures map to rejected verdicts with stable codes", "[rules]"
     CHECK(v.findings[0].message == "probe x.mp4: reason");
   }
 }
+
+TEST_CASE("rules per API generation: v2 takes WebM, FLV, WMV and MPEG, classic and v1 do not",
+          "[rules]") {
+  using mavi::test::audio_stream;
+  using mavi::test::media;
+  using mavi::test::video_stream;
+  const auto webm = media("a.webm", "matroska,webm", {video_stream("vp9"), audio_stream("aac")});
+  const auto flv = media("a.flv", "flv", {video_stream("h264"), audio_stream("aac")});
+  const auto wmv = media("a.wmv", "asf", {video_stream("h264"), audio_stream("aac")});
+  const auto ts = media("a.ts", "mpegts", {video_stream("h264"), audio_stream("aac")});
+  for (const char* generation : {"classic", "v1"}) {
+    INFO(generation);
+    const Rules rules = rules_for(generation);
+    CHECK(rules.rule_set == generation);
+    CHECK(evaluate(webm, rules).action == Action::remux);
+    CHECK(evaluate(flv, rules).action == Action::remux);
+    CHECK(evaluate(wmv, rules).action == Action::remux);
+  }
+  const Rules v2 = rules_for("v2");
+  CHECK(evaluate(webm, v2).kind == VerdictKind::ok);
+  CHECK(evaluate(flv, v2).kind == VerdictKind::ok);
+  CHECK(evaluate(wmv, v2).kind == VerdictKind::ok);
+  CHECK(evaluate(ts, v2).action == Action::remux);  // MPEG-TS is not in v2's list
+  // The codecs stay MAVI's documented ones in every generation.
+  const auto mpeg4 = media("a.avi", "avi", {video_stream("mpeg4"), audio_stream("mp3")});
+  CHECK(evaluate(mpeg4, v2).action == Action::transcode);
+  // A rule set keeps the caller's other settings; an unknown generation is an error.
+  Rules strict;
+  strict.strict = true;
+  strict.max_size_bytes = 1000;
+  apply_rule_set(strict, "v2");
+  CHECK(strict.strict);
+  CHECK(strict.max_size_bytes == 1000);
+  CHECK_THROWS_AS(rules_for("v9"), Error);
+}

@@ -91,7 +91,8 @@ void to_json(json& j, const Finding& f) {
 }
 
 void to_json(json& j, const Rules& r) {
-  j = json{{"accepted_video_codecs", r.accepted_video_codecs},
+  j = json{{"rule_set", r.rule_set},
+           {"accepted_video_codecs", r.accepted_video_codecs},
            {"accepted_audio_codecs", r.accepted_audio_codecs},
            {"accepted_containers", r.accepted_containers},
            {"accepted_extensions", r.accepted_extensions},

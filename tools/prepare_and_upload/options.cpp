@@ -148,6 +148,7 @@ std::string usage_problem(const CLI::App& app, const PrepareCliOptions& o) {
 BatchOptions batch_options(const PrepareCliOptions& o) {
   BatchOptions batch;
   batch.rules = o.rules;
+  apply_rule_set(batch.rules, o.upload.api);  // what this generation's MAVI takes
   batch.prepare = o.prepare;
   if (o.max_height > 0)
     batch.prepare.max_height = o.max_height;
