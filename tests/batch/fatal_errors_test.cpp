@@ -37,7 +37,7 @@ std::size_t count(const std::string& text, const std::string& what) {
 
 }  // namespace
 
-TEST_CASE("a key MAVI refuses stops the batch after the first answer; a good key carries on",
+TEST_CASE("a key MAVI refuses stops the batch after the first answer, and a good key carries on",
           "[batch][fatal]") {
   mavi::test::TempDir dir;
   mavi::test::make_distinct_clips(dir / "in", 5);
