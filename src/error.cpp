@@ -58,6 +58,8 @@ std::string_view to_string(Errc kind) noexcept {
       return "journal_locked";
     case Errc::journal:
       return "journal";
+    case Errc::service_unavailable:
+      return "service_unavailable";
     case Errc::internal:
       return "internal";
   }

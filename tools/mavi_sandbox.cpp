@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
   mavi::cli::sandbox::SandboxConfig config;
   std::string api_key, api_key_file, store;
   double callback_delay = 2.0, latency = 0.0, stall_seconds = 30.0;
+  double outage_after = 0, outage_seconds = 0;
+  std::string outage_mode = "refuse", refusal = "bad-key";
 
   CLI::App app{
       "mavi-sandbox: a local MAVI-compatible HTTP server with callbacks, status listing "
@@ -102,6 +104,24 @@ int main(int argc, char** argv) {
   app.add_option("--rate-limit", config.faults.rate_limit_per_minute,
                  "Uploads per minute; beyond, code 0429 with Retry-After (0: unlimited)")
       ->check(CLI::NonNegativeNumber);
+  mavi::cli::add_duration_option(app, "--outage-after", outage_after,
+                                 "When the staged outage begins, counted from the start",
+                                 0, 86400);
+  mavi::cli::add_duration_option(app, "--outage-seconds", outage_seconds,
+                                 "Stage an outage this long (0: none); see --outage-after, --outage-mode",
+                                 0, 86400);
+  app.add_option("--outage-mode", outage_mode,
+                 "refuse: the port is closed (connections refused, open ones cut); 503: every "
+                 "request is answered HTTP 503")
+      ->check(CLI::IsMember({"refuse", "503"}))
+      ->capture_default_str();
+  app.add_option("--refuse-after", config.faults.refuse_after,
+                 "After this many uploads, refuse every further upload as --refusal says")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--refusal", refusal,
+                 "How --refuse-after refuses: bad-key (0401), no-credits (0402), disabled (0403)")
+      ->check(CLI::IsMember({"bad-key", "no-credits", "disabled"}))
+      ->capture_default_str();
   mavi::cli::add_duration_option(app, "--latency", latency,
                                  "How long to wait before answering each API request (200ms)", 0,
                                  3600);
@@ -143,6 +163,15 @@ int main(int argc, char** argv) {
   config.callback_delay = to_ms(callback_delay);
   config.latency = to_ms(latency);
   config.stall_duration = to_ms(stall_seconds);
+  if (outage_seconds > 0) {
+    config.outage.after = to_ms(outage_after);
+    config.outage.duration = to_ms(outage_seconds);
+    config.outage.mode = outage_mode == "503" ? mavi::cli::sandbox::OutageMode::unavailable
+                                              : mavi::cli::sandbox::OutageMode::refuse;
+  }
+  config.faults.refusal_code = refusal == "no-credits" ? "0402"
+                               : refusal == "disabled" ? "0403"
+                                                       : "0401";
 
   // A private store unless the user named one; removed on exit.
   bool temporary_store = false;

@@ -86,6 +86,28 @@ struct BatchEvent {
   const FileOutcome& file;  // a snapshot, valid during the call
 };
 
+// A time MAVI did not answer: every upload failed on the connection, a timeout or a 5xx, so the
+// batch paused its uploads (preparation went on) and probed until MAVI answered again.
+struct Outage {
+  std::chrono::system_clock::time_point from;
+  std::chrono::system_clock::time_point to;  // == from while it lasts
+  std::string reason;                        // the error that started it
+};
+
+// What the batch tells about MAVI as a whole (not about one file).
+struct ServiceEvent {
+  enum class Kind {
+    unavailable,  // an outage began: uploads pause
+    probe_failed,  // a probe found MAVI still unavailable; next_probe says when the next comes
+    restored,      // MAVI answers again: uploads resume
+  };
+  Kind kind;
+  Outage outage;  // so far
+  std::chrono::system_clock::time_point next_probe;  // unavailable, probe_failed
+};
+std::string_view to_string(ServiceEvent::Kind kind) noexcept;
+using ServiceObserver = std::function<void(const ServiceEvent&)>;
+
 // Called from worker threads, one call at a time. Must not throw.
 using BatchObserver = std::function<void(const BatchEvent&)>;
 // Upload progress of one file, from the uploading thread(s). Must not throw.
@@ -119,9 +141,17 @@ struct BatchOptions {
   std::chrono::seconds wait_timeout{1800};
   std::chrono::milliseconds wait_first_poll{5000};  // doubles up to wait_max_poll
   std::chrono::milliseconds wait_max_poll{30000};
+  // An outage (uploads failing on the connection, timeouts or 5xx, whatever the file) pauses
+  // the uploads without spending any file's retries; MAVI is probed after outage_first_probe,
+  // the delay doubling up to outage_max_probe. An outage longer than outage_timeout stops
+  // the batch (fatal_error Errc::service_unavailable), the files not uploaded left pending.
+  std::chrono::seconds outage_timeout{7200};
+  std::chrono::milliseconds outage_first_probe{5000};
+  std::chrono::milliseconds outage_max_probe{300'000};
   UploadOptions upload_options;
   CancelToken cancel;  // request() stops the batch soon: no new file starts
   BatchObserver observer;
+  ServiceObserver service_observer;  // outages; called like `observer`, one call at a time
   BatchUploadProgress upload_progress;
   BatchPrepareProgress prepare_progress;
 };
@@ -133,9 +163,11 @@ struct BatchResult {
   bool stopped = false;            // `cancel` ended the batch early
   // What stopped the whole batch, when something did that no file could get past: the journal
   // lost or unwritable (Errc::journal), or MAVI refusing the account (bad_auth, no_credits,
-  // account_disabled, permission). The files not done were left as they were: a re-run with
-  // the cause fixed carries on.
+  // account_disabled, permission), or MAVI not answering for longer than the outage timeout
+  // (service_unavailable). The files not done were left as they were: a re-run with the cause
+  // fixed carries on.
   std::optional<Error> fatal_error;
+  std::vector<Outage> outages;  // the times MAVI did not answer, in order
   bool wait_timed_out = false;     // --wait gave up on some videos
   std::filesystem::path work_dir;  // where prepared files went (kept only with keep_prepared)
 };

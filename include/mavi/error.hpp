@@ -36,6 +36,7 @@ enum class Errc {
   cancelled,            // the caller (progress callback, signal) asked to stop
   journal_locked,       // another process holds the journal (a second run of the same batch)
   journal,              // the journal cannot be written: removed, moved, read-only, corrupt
+  service_unavailable,  // MAVI did not answer for longer than the batch's outage timeout
   internal,             // a bug in libmavi
 };
 

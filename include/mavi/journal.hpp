@@ -59,6 +59,15 @@ struct JournalOutput {
   std::filesystem::path source;  // absolute
 };
 
+// A time MAVI did not answer during a batch (see mavi::Outage).
+struct JournalOutage {
+  std::string base_url;
+  std::chrono::system_clock::time_point from;
+  std::chrono::system_clock::time_point to;  // the last time seen while it lasted
+  bool ended = false;  // false: the run stopped (or crashed) during it
+  std::string reason;
+};
+
 struct JournalEvent {
   std::int64_t file_id = 0;
   std::chrono::system_clock::time_point at;
@@ -126,6 +135,15 @@ class Journal {
   void record_output(const std::filesystem::path& output, const std::filesystem::path& source);
   void forget_output(const std::filesystem::path& output);
   std::vector<JournalOutput> outputs_in(const std::filesystem::path& folder);
+
+  // The times MAVI did not answer: committed when one begins and again when it ends, so a run
+  // that crashes during an outage still leaves it on record (not ended).
+  std::int64_t record_outage_start(std::string_view base_url,
+                                   std::chrono::system_clock::time_point from,
+                                   std::string_view reason);
+  // The last time the outage was seen; `ended`: MAVI answered again.
+  void record_outage_update(std::int64_t id, std::chrono::system_clock::time_point to, bool ended);
+  std::vector<JournalOutage> outages();
 
   std::vector<JournalRecord> records();
   std::vector<JournalEvent> events(std::int64_t id);

@@ -57,6 +57,18 @@ std::string_view to_string(BatchEventKind kind) noexcept {
   return "failed";
 }
 
+std::string_view to_string(ServiceEvent::Kind kind) noexcept {
+  switch (kind) {
+    case ServiceEvent::Kind::unavailable:
+      return "service_unavailable";
+    case ServiceEvent::Kind::probe_failed:
+      return "service_probe_failed";
+    case ServiceEvent::Kind::restored:
+      return "service_restored";
+  }
+  return "service_unavailable";
+}
+
 BatchResult run_batch(const std::vector<std::filesystem::path>& files, const BatchOptions& options,
                       const Client* client, Journal* journal) {
   detail::batch::Pipeline pipeline(files, options, client, journal);

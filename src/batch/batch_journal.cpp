@@ -90,4 +90,24 @@ void BatchJournal::failed(const FileOutcome& file, Errc kind, std::string_view m
   }
 }
 
+std::int64_t BatchJournal::outage_started(std::string_view base_url,
+                                          const Outage& outage) noexcept {
+  if (!journal_)
+    return 0;
+  try {
+    return journal_->record_outage_start(base_url, outage.from, outage.reason);
+  } catch (...) {
+    return 0;
+  }
+}
+
+void BatchJournal::outage_seen(std::int64_t id, const Outage& outage, bool ended) noexcept {
+  if (!journal_ || id == 0)
+    return;
+  try {
+    journal_->record_outage_update(id, outage.to, ended);
+  } catch (...) {
+  }
+}
+
 }  // namespace mavi::detail::batch

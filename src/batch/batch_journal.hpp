@@ -48,6 +48,11 @@ class BatchJournal {
   // throws: the journal failing must not hide the file's own error.
   void failed(const FileOutcome& file, Errc kind, std::string_view message) noexcept;
 
+  // An outage's start (its record id, 0 without a journal) and end. Never throw: a journal that
+  // stopped working shows on the next file's write.
+  std::int64_t outage_started(std::string_view base_url, const Outage& outage) noexcept;
+  void outage_seen(std::int64_t id, const Outage& outage, bool ended) noexcept;
+
  private:
   bool has(const FileOutcome& file) const noexcept {
     return journal_ != nullptr && file.journal_id != 0;

@@ -38,6 +38,15 @@ Pipeline::Pipeline(const std::vector<fs::path>& files, const BatchOptions& optio
   if (options.shard_count == 0 || options.shard_index >= options.shard_count)
     throw Error(Errc::invalid_argument, "the shard must be K/N with 0 <= K < N");
   base_url_ = client_ ? client_->config().base_url : std::string();
+  if (uploading_) {
+    health_ = std::make_unique<ServiceHealth>(
+        ServiceHealth::Settings{options.outage_first_probe, options.outage_max_probe,
+                                options.outage_timeout},
+        [this](const ServiceEvent& event) { on_service_event(event); });
+    ClientConfig probe_config = client_->config();
+    probe_config.retry.max_attempts = 1;
+    probe_client_ = std::make_unique<Client>(std::move(probe_config));
+  }
 }
 
 BatchResult Pipeline::run() {
@@ -67,6 +76,12 @@ BatchResult Pipeline::run() {
   for (auto& thread : threads)
     thread.join();
 
+  if (health_) {
+    result.outages = health_->outages();
+    if (!health_->available())  // stopped during an outage: on record as not over
+      journal_.outage_seen(outage_record_, result.outages.back(), false);
+    health_->close();
+  }
   if (options_.wait && uploading_ && !stopping())
     result.wait_timed_out = !wait_for_processing();
 
@@ -136,6 +151,15 @@ void Pipeline::enqueue(std::size_t index) {
   {
     std::lock_guard lock(queue_mutex_);
     queue_.push_back(index);
+  }
+  queue_ready_.notify_one();
+}
+
+// Back at the head of the queue: a file an outage interrupted goes first when MAVI is back.
+void Pipeline::enqueue_first(std::size_t index) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    queue_.push_front(index);
   }
   queue_ready_.notify_one();
 }

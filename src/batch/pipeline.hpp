@@ -24,6 +24,7 @@
 
 #include "batch/batch_journal.hpp"
 #include "batch/output_names.hpp"
+#include "batch/service_health.hpp"
 #include "batch/work_budget.hpp"
 #include "mavi/batch.hpp"
 #include "mavi/check.hpp"
@@ -41,6 +42,10 @@ struct Item {
   std::uintmax_t held_bytes = 0;  // counted in the WorkBudget until uploaded
   // An earlier run may have delivered this content: look it up from then on.
   std::optional<std::chrono::system_clock::time_point> lookup_from;
+  // Put back in the queue by an outage after an upload that may have arrived: look it up
+  // before sending it again.
+  bool look_up_before_upload = false;
+  unsigned outage_requeues = 0;
 };
 
 class Pipeline {
@@ -57,6 +62,7 @@ class Pipeline {
   void fail(Item& item, Errc kind, const std::string& message);
   void finish(const Item& item);
   void enqueue(std::size_t index);
+  void enqueue_first(std::size_t index);
 
   // folders.cpp
   void set_up_folders();
@@ -77,6 +83,10 @@ class Pipeline {
   bool claim_video(const std::string& video_no, std::int64_t id);
   std::filesystem::path claim_record(std::int64_t id, const std::filesystem::path& path);
   void upload_worker();
+  bool wait_for_mavi();
+  bool pause_for_outage(Item& item, const Error& error);
+  bool mavi_answers() const;
+  void on_service_event(const ServiceEvent& event);
   void upload(Item& item);
 
   // wait_stage.cpp
@@ -95,6 +105,9 @@ class Pipeline {
   std::filesystem::path staging_dir_;
   bool own_staging_dir_ = false;
   std::unique_ptr<OutputNames> names_;
+  std::unique_ptr<ServiceHealth> health_;
+  std::unique_ptr<Client> probe_client_;  // one attempt per probe
+  std::int64_t outage_record_ = 0;        // the journal's record of the outage going on
 
   std::atomic<std::size_t> next_{0};
   std::mutex queue_mutex_;

@@ -116,8 +116,17 @@ bool Pipeline::handle(Item& item) {
     return false;
   }
   const bool needs_preparing = checked.verdict.kind != VerdictKind::ok;
-  if (item.lookup_from && recover_earlier_upload(item, needs_preparing))
-    return false;
+  if (item.lookup_from) {
+    try {
+      if (recover_earlier_upload(item, needs_preparing))
+        return false;
+    } catch (const Error& e) {
+      // MAVI unreachable: prepare anyway, the upload stage looks it up once MAVI is back.
+      if (!is_service_wide(e.kind()))
+        throw;
+      item.look_up_before_upload = true;
+    }
+  }
   if (!needs_preparing)
     return accept_as_is(item);
   return prepare_item(item, checked);

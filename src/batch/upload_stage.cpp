@@ -1,5 +1,7 @@
 #include "batch/pipeline.hpp"
 
+#include <ctime>
+
 #include "mavi/error.hpp"
 
 namespace mavi::detail::batch {
@@ -10,6 +12,18 @@ namespace {
 
 // How long a stopping batch still waits for MAVI's answer to an upload whose body is sent.
 constexpr auto kAnswerGrace = std::chrono::seconds(10);
+// A file that fails the way an outage does this often, MAVI answering in between, fails: it is
+// the file, not MAVI (an upload the server cannot take).
+constexpr unsigned kMaxOutageRequeues = 5;
+
+std::string clock_time(std::chrono::system_clock::time_point at) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(at);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
+  return text;
+}
 
 }  // namespace
 
@@ -47,10 +61,18 @@ void Pipeline::upload_worker() {
     }
     Item& item = items_[index];
     try {
-      if (stopping())
-        throw Error(Errc::cancelled, "interrupted before uploading " + item.outcome.path.string());
+      if (!wait_for_mavi() || stopping()) {
+        throw Error(Errc::cancelled, (fatal_ ? "left for the next run: the batch stopped before "
+                                               "uploading "
+                                             : "interrupted before uploading ") +
+                                         item.outcome.path.string());
+      }
       upload(item);
     } catch (const Error& e) {
+      if (pause_for_outage(item, e)) {
+        enqueue_first(index);
+        continue;
+      }
       fail(item, e.kind(), e.what());
     } catch (const std::exception& e) {
       fail(item, Errc::internal, std::string("internal error: ") + e.what());
@@ -60,11 +82,78 @@ void Pipeline::upload_worker() {
   }
 }
 
+// Blocks while MAVI is unavailable. False when the batch stops instead: asked to, or the
+// outage outlasted the timeout (then the batch's fatal error says so).
+bool Pipeline::wait_for_mavi() {
+  const auto wait = health_->wait_until_available([this] { return mavi_answers(); },
+                                                  [this] { return stopping(); });
+  if (wait == ServiceHealth::Wait::timed_out) {
+    const std::vector<Outage> outages = health_->outages();
+    std::lock_guard lock(fatal_mutex_);
+    if (!fatal_error_) {
+      fatal_error_ = Error(Errc::service_unavailable,
+                           "MAVI unavailable: no answer since " + clock_time(outages.back().from) +
+                               ", longer than the outage timeout (last error: " +
+                               outages.back().reason + ")");
+    }
+    fatal_ = true;
+  }
+  return wait == ServiceHealth::Wait::available;
+}
+
+// An upload failed the way every file would while MAVI is down: pause the uploads and put the
+// file back, its retries untouched. False when the failure is the file's own.
+bool Pipeline::pause_for_outage(Item& item, const Error& error) {
+  if (!is_service_wide(error.kind()) || stopping() || item.outage_requeues >= kMaxOutageRequeues)
+    return false;
+  ++item.outage_requeues;
+  // The body may have arrived before the connection failed: look before sending it again.
+  item.look_up_before_upload = true;
+  health_->mark_unavailable(error.what());
+  return true;
+}
+
+// A probe: any answer at all (even a refusal) means MAVI is reachable again.
+bool Pipeline::mavi_answers() const {
+  const auto now = std::chrono::system_clock::now();
+  try {
+    probe_client_->find_uploaded("mavi-prep-probe", TimeWindow{now - std::chrono::minutes(1), now},
+                                 options_.upload_options.unique_id);
+    return true;
+  } catch (const Error& e) {
+    return !is_service_wide(e.kind()) && e.kind() != Errc::cancelled;
+  }
+}
+
+// From ServiceHealth (one call at a time): on record in the journal, then to the observer.
+void Pipeline::on_service_event(const ServiceEvent& event) {
+  if (event.kind == ServiceEvent::Kind::unavailable)
+    outage_record_ = journal_.outage_started(base_url_, event.outage);
+  else
+    journal_.outage_seen(outage_record_, event.outage,
+                         event.kind == ServiceEvent::Kind::restored);
+  if (!options_.service_observer)
+    return;
+  std::lock_guard lock(event_mutex_);
+  try {
+    options_.service_observer(event);
+  } catch (...) {
+    // An observer must not throw.
+  }
+}
+
 void Pipeline::upload(Item& item) {
   FileOutcome& out = item.outcome;
   UploadOptions upload_options = options_.upload_options;
   if (upload_options.filename.empty())
     upload_options.filename = upload_name(out.path, item.source != out.path);
+  if (item.look_up_before_upload) {
+    item.look_up_before_upload = false;
+    if (recover_earlier_upload(item, item.source != out.path))
+      return;
+  }
+  if (!item.lookup_from)
+    item.lookup_from = std::chrono::system_clock::now() - client_->config().clock_skew_allowance;
   journal_.upload_started(out);  // before any byte is sent
   emit(BatchEventKind::uploading, out);
   // Once the whole body is on its way, stopping would leave MAVI with a video the journal

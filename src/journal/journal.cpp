@@ -58,6 +58,14 @@ CREATE TABLE IF NOT EXISTS outputs (
   created_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outputs_by_folder ON outputs(folder);
+CREATE TABLE IF NOT EXISTS outages (
+  id INTEGER PRIMARY KEY,
+  base_url TEXT NOT NULL,
+  from_ms INTEGER NOT NULL,
+  to_ms INTEGER NOT NULL,
+  ended INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT ''
+);
 )sql";
 
 constexpr std::string_view kColumns =
@@ -68,6 +76,10 @@ constexpr std::string_view kColumns =
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
       .count();
+}
+
+std::int64_t to_ms(Clock::time_point at) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
 }
 
 Clock::time_point from_ms(std::int64_t ms) {
@@ -448,6 +460,43 @@ std::vector<JournalOutput> Journal::outputs_in(const std::filesystem::path& fold
   while (row.step())
     outputs.push_back({row.text(0), row.text(1)});
   return outputs;
+}
+
+std::int64_t Journal::record_outage_start(std::string_view base_url,
+                                          std::chrono::system_clock::time_point from,
+                                          std::string_view reason) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->watch.ensure_in_place();
+  auto insert = impl_->db.prepare(
+      "INSERT INTO outages (base_url, from_ms, to_ms, reason) VALUES (?,?,?,?)");
+  const std::int64_t at = to_ms(from);
+  insert.bind(1, std::string(base_url)).bind(2, at).bind(3, at).bind(4, std::string(reason)).run();
+  return impl_->db.last_insert_id();
+}
+
+void Journal::record_outage_update(std::int64_t id, std::chrono::system_clock::time_point to,
+                                   bool ended) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->watch.ensure_in_place();
+  auto update = impl_->db.prepare("UPDATE outages SET to_ms = ?, ended = ? WHERE id = ?");
+  update.bind(1, to_ms(to)).bind(2, std::int64_t{ended}).bind(3, id).run();
+}
+
+std::vector<JournalOutage> Journal::outages() {
+  std::lock_guard lock(impl_->mutex);
+  // A journal written before outages were recorded has no such table (read-only: not added).
+  auto exists = impl_->db.prepare(
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outages'");
+  if (!exists.step())
+    return {};
+  auto row = impl_->db.prepare(
+      "SELECT base_url, from_ms, to_ms, ended, reason FROM outages ORDER BY from_ms");
+  std::vector<JournalOutage> outages;
+  while (row.step()) {
+    outages.push_back({row.text(0), from_ms(row.integer(1)), from_ms(row.integer(2)),
+                       row.integer(3) != 0, row.text(4)});
+  }
+  return outages;
 }
 
 std::vector<JournalRecord> Journal::records() {

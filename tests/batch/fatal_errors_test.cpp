@@ -64,3 +64,48 @@ TEST_CASE("a key MAVI refuses stops the batch after the first answer, and a good
   CHECK(json::parse(fixed.out)["summary"]["uploaded"] == 5);
   CHECK(count(sandbox.log(), "POST /api/serve/video/upload") == 6);
 }
+
+TEST_CASE("a key revoked from the 5th upload on, or credits gone after the 3rd: the batch stops "
+          "at that answer, the rest pending",
+          "[batch][fatal]") {
+  struct Case {
+    std::string refusal;
+    int refuse_after;
+    std::string message;
+  };
+  const Case c = GENERATE(Case{"bad-key", 4, "MAVI refused the API key"},
+                          Case{"no-credits", 3, "the MAVI account has no credits left"});
+  INFO(c.refusal);
+  mavi::test::TempDir dir;
+  mavi::test::make_distinct_clips(dir / "in", 8);
+  mavi::test::SandboxProcess sandbox({"--api-key", "the-good-key", "--callback-delay", "0",
+                                      "--refuse-after", std::to_string(c.refuse_after),
+                                      "--refusal", c.refusal});
+  const RunResult refused = batch(sandbox, dir.path(), "the-good-key");
+  INFO(refused.err);
+  CHECK(refused.exit_code == 77);
+  CHECK(count(refused.err, "stopped: ") == 1);
+  CHECK(refused.err.find(c.message) != std::string::npos);
+  // The refused upload was the last one tried.
+  CHECK(count(sandbox.log(), "POST /api/serve/video/upload") ==
+        static_cast<std::size_t>(c.refuse_after + 1));
+  const json report = json::parse(refused.out);
+  CHECK(report["summary"]["uploaded"] == c.refuse_after);
+
+  // Nothing failed for good in the journal: the files not uploaded are pending for a re-run.
+  mavi::test::RunOptions options;
+  options.env = {{"MAVI_API_KEY", "the-good-key"}};
+  const RunResult journal =
+      mavi::test::run({mavi::test::program("mavi-prepare-and-upload").string(), "--report",
+                       "--json", "--journal", (dir / "journal.sqlite").string()},
+                      options);
+  INFO(journal.out);
+  REQUIRE(journal.exit_code == 0);
+  int uploaded = 0;
+  const json records = json::parse(journal.out);  // alive for the whole loop
+  for (const auto& record : records["files"]) {
+    CHECK(record["state"] != "failed");
+    uploaded += record["state"] == "uploaded" ? 1 : 0;
+  }
+  CHECK(uploaded == c.refuse_after);
+}

@@ -18,6 +18,7 @@
 #include "support/run.hpp"
 #include "support/sandbox_process.hpp"
 #include "support/skip.hpp"
+#include "support/stored_videos.hpp"
 
 namespace {
 
@@ -33,27 +34,8 @@ std::string tool() {
   return mavi::test::program("mavi-prepare-and-upload").string();
 }
 
-// videoName -> how many times the sandbox stored it.
-std::map<std::string, int> stored(const SandboxProcess& sandbox) {
-  const RunResult r =
-      mavi::test::run({"curl", "-sS", "-H", "Authorization: " + kKey,
-                       sandbox.url() + "/api/serve/video/searchDB?page=1&pageSize=200"});
-  INFO("searchDB: " << r.out << r.err);
-  REQUIRE(r.exit_code == 0);
-  const json answer = json::parse(r.out);  // alive for the whole loop
-  std::map<std::string, int> names;
-  for (const auto& v : answer.at("data").at("videoData"))
-    ++names[v.at("videoName").get<std::string>()];
-  return names;
-}
-
 void expect_each_once(const SandboxProcess& sandbox, int count) {
-  const auto names = stored(sandbox);
-  CHECK(names.size() == static_cast<std::size_t>(count));
-  for (const auto& [name, times] : names) {
-    INFO(name);
-    CHECK(times == 1);
-  }
+  mavi::test::expect_each_once(sandbox, kKey, count);
 }
 
 mavi::test::RunOptions with_key() {
@@ -136,7 +118,7 @@ TEST_CASE("a journal removed during a run stops it at once, naming the journal",
   CHECK(code == "74\n");
   CHECK(message.find("the journal " + journal.string() + " was") != std::string::npos);
   // Stopped at once: not every file went up.
-  const auto names = stored(sandbox);
+  const auto names = mavi::test::stored_videos(sandbox, kKey);
   CHECK(names.size() < 8);
   for (const auto& [name, times] : names)
     CHECK(times == 1);
@@ -173,7 +155,7 @@ TEST_CASE("a read-only journal stops the batch before any work", "[batch][journa
   CHECK(r.exit_code == 1);
   CHECK(r.err.find(journal.string()) != std::string::npos);
   CHECK(r.out.find("clip") == std::string::npos);  // no file was even started
-  CHECK(stored(sandbox).size() == 1);
+  CHECK(mavi::test::stored_videos(sandbox, kKey).size() == 1);
 }
 
 TEST_CASE("a corrupt journal: the report and a batch exit 1 with the journal's path",

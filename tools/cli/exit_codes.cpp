@@ -23,6 +23,9 @@ constexpr ExitCodeInfo kPrepareAndUpload[] = {
      "some file failed or was rejected (the others were done), or a folder or the journal "
      "could not be used"},
     {ExitCode::usage, "bad command line (unknown option, bad value, no PATH, no API key)"},
+    {ExitCode::unavailable,
+     "MAVI unavailable: it did not answer for longer than --outage-timeout; the files not "
+     "uploaded are left pending for a re-run"},
     {ExitCode::internal, "internal failure (a bug), or the report could not be written"},
     {ExitCode::journal_lost,
      "the journal was removed, moved or became unwritable during the run: stopped at once, "

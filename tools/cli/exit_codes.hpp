@@ -16,6 +16,7 @@ enum class ExitCode : int {
   failed = 1,            // the others: some file failed or was rejected; the sandbox: no start
   rejected = 2,          // mavi-check: some file is rejected, or a named PATH is missing
   usage = 64,            // bad command line (EX_USAGE from sysexits.h)
+  unavailable = 69,      // MAVI did not answer for longer than --outage-timeout (EX_UNAVAILABLE)
   internal = 70,         // a bug, or the results could not be written (EX_SOFTWARE)
   journal_lost = 74,     // the journal stopped working during the run (EX_IOERR)
   journal_busy = 75,     // another run holds the journal: try again later (EX_TEMPFAIL)

@@ -6,6 +6,7 @@
 
 #include "cli/json.hpp"
 #include "cli/output.hpp"
+#include "prepare_and_upload/outage_text.hpp"
 #include "mavi/version.hpp"
 
 namespace mavi::cli {
@@ -62,6 +63,13 @@ void print_journal(Journal& journal, bool json, std::ostream& out) {
     for (const auto& r : records)
       files.push_back(record_json(journal, r));
     doc["files"] = files;
+    Json outages = Json::array();
+    for (const auto& o : journal.outages()) {
+      Json j = outage_json(Outage{o.from, o.to, o.reason}, o.ended);
+      j["base_url"] = o.base_url;
+      outages.push_back(j);
+    }
+    doc["outages"] = outages;
     Json summary = Json::object();
     summary["files"] = records.size();
     for (const auto& [state, count] : by_state)
@@ -81,6 +89,9 @@ void print_journal(Journal& journal, bool json, std::ostream& out) {
       out << ": " << cli::printable(r.error);
     out << "\n";
   }
+  for (const auto& o : journal.outages())
+    out << outage_line(Outage{o.from, o.to, o.reason}, o.ended) << " (" << printable(o.base_url)
+        << ")\n";
   out << records.size() << " files in " << cli::printable(journal.path().string());
   for (const auto& [state, count] : by_state)
     out << ", " << count << " " << state;

@@ -25,6 +25,7 @@
 #include "prepare_and_upload/journal_report.hpp"
 #include "prepare_and_upload/options.hpp"
 #include "prepare_and_upload/ordered_lines.hpp"
+#include "prepare_and_upload/outage_text.hpp"
 #include "prepare_and_upload/status_line.hpp"
 #include "prepare_and_upload/summary.hpp"
 #include "prepare_and_upload/upload_options.hpp"
@@ -200,6 +201,18 @@ int run(int argc, char** argv) {
   batch.upload_progress = [&](const fs::path& file, const mavi::UploadProgress& p) {
     status.on_upload(file, p);
   };
+  batch.service_observer = [&](const mavi::ServiceEvent& event) {
+    if (o.json_lines) {
+      std::cout << mavi::cli::dump_line(mavi::cli::service_event_json(event)) << "\n"
+                << std::flush;
+      return;
+    }
+    if (!o.quiet && event.kind != mavi::ServiceEvent::Kind::probe_failed) {
+      status.clear();
+      std::cerr << kProgram << ": " << mavi::cli::service_event_line(event) << "\n";
+    }
+    status.on_service(event);
+  };
   batch.observer = [&](const mavi::BatchEvent& event) {
     using Kind = mavi::BatchEventKind;
     if (o.json_lines) {
@@ -262,6 +275,8 @@ int run(int argc, char** argv) {
     return to_int(ExitCode::internal);
   if (result.fatal_error) {
     const mavi::Errc kind = result.fatal_error->kind();
+    if (kind == mavi::Errc::service_unavailable)
+      return to_int(ExitCode::unavailable);
     return to_int(kind == mavi::Errc::journal || kind == mavi::Errc::journal_locked
                       ? ExitCode::journal_lost
                       : ExitCode::account_refused);

@@ -118,6 +118,11 @@ void add_options(CLI::App& app, PrepareCliOptions& o) {
   add_duration_option(app, "--wait-timeout", o.wait_timeout_seconds,
                       "How long --wait polls at most (30s, 2m, 1h)", 1.0, 7.0 * 24 * 3600)
       ->group(batch);
+  add_duration_option(app, "--outage-timeout", o.outage_timeout_seconds,
+                      "How long uploads wait for MAVI to answer again during an outage before "
+                      "the batch stops (exit 69); preparing goes on meanwhile (2h)",
+                      1.0, 30.0 * 24 * 3600)
+      ->group(batch);
   app.add_option_function<std::string>(
          "--shard",
          [&o](const std::string& text) {
@@ -166,6 +171,7 @@ BatchOptions batch_options(const PrepareCliOptions& o) {
   batch.shard_count = o.shard.second;
   batch.wait = o.wait;
   batch.wait_timeout = std::chrono::seconds(static_cast<long long>(o.wait_timeout_seconds));
+  batch.outage_timeout = std::chrono::seconds(static_cast<long long>(o.outage_timeout_seconds));
   batch.upload_options = make_upload_options(o.upload);
   return batch;
 }

@@ -39,6 +39,7 @@ struct PrepareCliOptions {
   bool report = false;
   bool wait = false;
   double wait_timeout_seconds = 1800;
+  double outage_timeout_seconds = 7200;
   std::pair<unsigned, unsigned> shard{0, 1};
 
   bool uploading() const { return !no_upload && !dry_run; }

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/output.hpp"
+#include "prepare_and_upload/outage_text.hpp"
 #include "prepare_and_upload/upload_options.hpp"
 
 namespace mavi::cli {
@@ -101,6 +102,14 @@ void StatusLine::on_upload(const std::filesystem::path& file, const UploadProgre
   draw_locked(first);
 }
 
+void StatusLine::on_service(const ServiceEvent& event) {
+  if (!enabled_)
+    return;
+  std::lock_guard lock(mutex_);
+  service_ = event.kind == ServiceEvent::Kind::restored ? "" : service_event_line(event);
+  draw_locked(true);
+}
+
 void StatusLine::print(const std::string& text) {
   std::lock_guard lock(mutex_);
   erase_locked();
@@ -126,7 +135,9 @@ void StatusLine::draw_locked(bool force) {
                      std::to_string(failed_) + " failed";
   if (!preparing_.empty())
     line += " | " + preparing_;
-  if (!uploading_.empty())
+  if (!service_.empty())
+    line += " | " + service_;
+  else if (!uploading_.empty())
     line += " | " + uploading_;
   std::fprintf(stderr, "\r\033[K%s", line.c_str());
   std::fflush(stderr);

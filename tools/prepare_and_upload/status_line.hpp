@@ -24,6 +24,7 @@ class StatusLine {
   void on_event(const BatchEvent& event);
   void on_prepare(const std::filesystem::path& file, double done_s, double total_s, double speed);
   void on_upload(const std::filesystem::path& file, const UploadProgress& progress);
+  void on_service(const ServiceEvent& event);
   // Prints `text` (a whole line, or several) on stdout with the status line out of the way.
   void print(const std::string& text);
   void clear();
@@ -37,6 +38,7 @@ class StatusLine {
   std::size_t total_;
   std::size_t finished_ = 0, uploaded_ = 0, skipped_ = 0, failed_ = 0, prepared_ = 0;
   std::string preparing_, uploading_;
+  std::string service_;  // "MAVI unreachable since ..., next try in ..." during an outage
   std::chrono::steady_clock::time_point last_draw_{};
   bool shown_ = false;
   std::mutex mutex_;

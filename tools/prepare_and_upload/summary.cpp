@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "cli/output.hpp"
+#include "prepare_and_upload/outage_text.hpp"
 
 namespace mavi::cli {
 
@@ -113,7 +114,15 @@ std::string summary_text(const BatchCounts& c, const BatchResult& result, RunMod
     text = "stopped: " + text;
   else if (result.stopped)
     text = "interrupted: " + text;
-  return text + "\n";
+  text += "\n";
+  for (std::size_t i = 0; i < result.outages.size(); ++i) {
+    const bool last = i + 1 == result.outages.size();
+    const bool ended =
+        !(last && result.fatal_error &&
+          result.fatal_error->kind() == Errc::service_unavailable);
+    text += outage_line(result.outages[i], ended) + "\n";
+  }
+  return text;
 }
 
 Json summary_json(const BatchCounts& c, const BatchResult& result, RunMode mode) {
@@ -139,6 +148,14 @@ Json summary_json(const BatchCounts& c, const BatchResult& result, RunMode mode)
     s["wait_timed_out"] = result.wait_timed_out;
   }
   s["interrupted"] = result.stopped;
+  Json outages = Json::array();
+  for (std::size_t i = 0; i < result.outages.size(); ++i) {
+    const bool last = i + 1 == result.outages.size();
+    outages.push_back(outage_json(result.outages[i],
+                                  !(last && result.fatal_error &&
+                                    result.fatal_error->kind() == Errc::service_unavailable)));
+  }
+  s["outages"] = outages;
   return s;
 }
 

@@ -111,6 +111,15 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
     drain_body(request, reader, limiter);
     return;
   }
+  if (state.faults.refuses_upload()) {
+    drain_body(request, reader, limiter);
+    const std::string& code = state.config.faults.refusal_code;
+    reply(state, response, api, code == "0401" ? 401 : 200, code,
+          code == "0401"   ? "sandbox: the API key is no longer valid"
+          : code == "0402" ? "sandbox: insufficient credits"
+                           : "sandbox: the account is disabled");
+    return;
+  }
   if (auto retry_after = state.faults.admit_upload()) {
     drain_body(request, reader, limiter);
     response.set_header("Retry-After", std::to_string(*retry_after));

@@ -27,6 +27,16 @@ UploadFault FaultInjector::decide_upload() {
   return UploadFault::none;
 }
 
+bool FaultInjector::refuses_upload() {
+  if (options_.refuse_after < 0)
+    return false;
+  std::lock_guard lock(mutex_);
+  if (uploads_taken_ >= options_.refuse_after)
+    return true;
+  ++uploads_taken_;
+  return false;
+}
+
 std::optional<int> FaultInjector::admit_upload(std::chrono::steady_clock::time_point now) {
   if (options_.rate_limit_per_minute <= 0)
     return std::nullopt;

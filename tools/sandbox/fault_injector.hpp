@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <string>
 
 namespace mavi::cli::sandbox {
 
@@ -17,6 +18,10 @@ struct FaultOptions {
   double stall_rate = 0;          // fraction that stop being read mid-body and are never answered
   double lost_reply_rate = 0;     // fraction stored and registered, then closed without an answer
   int rate_limit_per_minute = 0;  // 0: unlimited
+  // After this many uploads, every upload is refused with `refusal_code` (the account-wide
+  // answers: 0401 invalid key, 0402 no credits, 0403 account disabled); -1: never.
+  int refuse_after = -1;
+  std::string refusal_code = "0401";
   std::uint64_t seed = 0;
 };
 
@@ -35,6 +40,9 @@ class FaultInjector {
   std::optional<int> admit_upload(
       std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
 
+  // True when this upload is to be refused (--refuse-after); otherwise counts it.
+  bool refuses_upload();
+
   const FaultOptions& options() const { return options_; }
 
  private:
@@ -42,6 +50,7 @@ class FaultInjector {
   std::mutex mutex_;
   std::mt19937_64 random_;
   std::deque<std::chrono::steady_clock::time_point> admitted_;  // within the last minute
+  int uploads_taken_ = 0;
 };
 
 }  // namespace mavi::cli::sandbox

@@ -5,7 +5,10 @@
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
+#include "sandbox/connection_dropper.hpp"
+#include "sandbox/outage.hpp"
 #include "sandbox/routes.hpp"
 #include "sandbox/upload_receiver.hpp"
 
@@ -22,6 +25,7 @@ class SandboxServer::Impl {
   Impl(SandboxConfig config, std::ostream& log_stream)
       : log_stream_(log_stream),
         quiet_(config.quiet),
+        outage_(config.outage),
         state_(std::move(config), [this](const std::string& line) { write_log(line); }) {
     remove_stale_temp_files(state_.config.store_dir);
     // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, with which a second sandbox
@@ -33,10 +37,21 @@ class SandboxServer::Impl {
     // Slow uplinks (--max-bandwidth) and big files need more than httplib's 5 s defaults.
     server_.set_read_timeout(std::chrono::seconds(60));
     server_.set_write_timeout(std::chrono::seconds(60));
-    server_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    server_.set_pre_routing_handler([this](const httplib::Request& request,
+                                           httplib::Response& response) {
       request_start = std::chrono::steady_clock::now();
       begin_request();
-      return httplib::Server::HandlerResponse::Unhandled;
+      if (!outage_.active())
+        return httplib::Server::HandlerResponse::Unhandled;
+      // A staged outage: a connection opened before it (keep-alive) is cut, or answered 503.
+      if (outage_.mode() == OutageMode::refuse) {
+        drop_connection(request);
+        mark_dropped();
+      } else {
+        reply(state_, response, ApiGeneration::classic, 503, "0503",
+              "sandbox: staged outage (service unavailable)");
+      }
+      return httplib::Server::HandlerResponse::Handled;
     });
     // One line per request; headers (and so the Authorization value) and the query are never
     // logged.
@@ -71,10 +86,40 @@ class SandboxServer::Impl {
       throw std::runtime_error("cannot listen on " + config.host + ":" +
                                std::to_string(config.port));
     }
+    port_ = port;
     return port;
   }
 
-  bool run() { return server_.listen_after_bind(); }
+  bool run() {
+    if (!outage_.enabled() || outage_.mode() != OutageMode::refuse)
+      return server_.listen_after_bind();
+    // Refused connections: the port is closed for the outage and opened again after it.
+    std::thread closer([this] {
+      while (!state_.stopping && (!server_.is_running() || !outage_.active()))
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (!state_.stopping) {
+        write_log("staged outage: port closed");
+        server_.stop();
+      }
+    });
+    const bool served = server_.listen_after_bind();
+    closer.join();
+    if (state_.stopping)
+      return served;
+    while (!state_.stopping && outage_.active())
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (state_.stopping)
+      return true;
+    // The port was ours a moment ago: taking it again may need a retry or two.
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      if (server_.bind_to_port(state_.config.host, port_)) {
+        write_log("staged outage over: listening again");
+        return server_.listen_after_bind();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
   void stop() {
     state_.stopping = true;
     server_.stop();
@@ -92,6 +137,8 @@ class SandboxServer::Impl {
 
   std::ostream& log_stream_;
   bool quiet_;
+  OutageSchedule outage_;
+  int port_ = 0;
   std::mutex log_mutex_;
   SandboxState state_;
   httplib::Server server_;

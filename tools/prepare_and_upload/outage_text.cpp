@@ -1,0 +1,80 @@
+#include "prepare_and_upload/outage_text.hpp"
+
+#include <ctime>
+
+#include "cli/output.hpp"
+
+namespace mavi::cli {
+
+namespace {
+
+long long epoch_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::string local_time(std::chrono::system_clock::time_point at) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(at);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
+  return text;
+}
+
+std::string duration_text(std::chrono::system_clock::duration length) {
+  const long long s =
+      std::max<long long>(0, std::chrono::duration_cast<std::chrono::seconds>(length).count());
+  if (s < 60)
+    return std::to_string(s) + " s";
+  if (s < 3600)
+    return std::to_string(s / 60) + " min" + (s % 60 ? " " + std::to_string(s % 60) + " s" : "");
+  return std::to_string(s / 3600) + " h" +
+         (s % 3600 >= 60 ? " " + std::to_string(s % 3600 / 60) + " min" : "");
+}
+
+std::string outage_line(const Outage& outage, bool ended) {
+  return "MAVI unavailable from " + local_time(outage.from) + " for " +
+         duration_text(outage.to - outage.from) + (ended ? "" : " (not over when the run ended)") +
+         ": " + printable(outage.reason);
+}
+
+Json outage_json(const Outage& outage, bool ended) {
+  return {{"from_ms", epoch_ms(outage.from)},
+          {"to_ms", epoch_ms(outage.to)},
+          {"seconds",
+           std::chrono::duration_cast<std::chrono::milliseconds>(outage.to - outage.from).count() /
+               1000.0},
+          {"ended", ended},
+          {"reason", outage.reason}};
+}
+
+Json service_event_json(const ServiceEvent& event) {
+  Json j = {{"event", std::string(to_string(event.kind))},
+            {"since_ms", epoch_ms(event.outage.from)},
+            {"reason", event.outage.reason}};
+  if (event.kind == ServiceEvent::Kind::restored)
+    j["seconds"] = outage_json(event.outage, true)["seconds"];
+  else
+    j["next_probe_ms"] = epoch_ms(event.next_probe);
+  return j;
+}
+
+std::string service_event_line(const ServiceEvent& event) {
+  const auto next =
+      duration_text(event.next_probe - std::chrono::system_clock::now() + std::chrono::seconds(1));
+  switch (event.kind) {
+    case ServiceEvent::Kind::unavailable:
+      return "MAVI unreachable since " + local_time(event.outage.from) + " (" +
+             printable(event.outage.reason) + "); uploads paused, next try in " + next;
+    case ServiceEvent::Kind::probe_failed:
+      return "MAVI unreachable since " + local_time(event.outage.from) + ", next try in " + next;
+    case ServiceEvent::Kind::restored:
+      return "MAVI answers again after " + duration_text(event.outage.to - event.outage.from) +
+             "; uploads resume";
+  }
+  return {};
+}
+
+}  // namespace mavi::cli

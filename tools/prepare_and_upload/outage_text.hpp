@@ -1,0 +1,26 @@
+// How outages are told: in the summary, the --report, the status line and --json-lines.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "cli/json.hpp"
+#include "mavi/batch.hpp"
+
+namespace mavi::cli {
+
+// "2026-12-02 14:02:03", local time.
+std::string local_time(std::chrono::system_clock::time_point at);
+// "45 s", "12 min 5 s", "2 h 3 min".
+std::string duration_text(std::chrono::system_clock::duration length);
+
+// "MAVI unavailable from 2026-12-02 14:02:03 for 45 s (ended): <reason>".
+std::string outage_line(const Outage& outage, bool ended);
+// {"from_ms", "to_ms", "seconds", "ended", "reason"}.
+Json outage_json(const Outage& outage, bool ended);
+// A --json-lines event: {"event": "service_unavailable", "since_ms", "next_probe_ms", ...}.
+Json service_event_json(const ServiceEvent& event);
+// The line on stderr when MAVI goes away, stays away, or comes back.
+std::string service_event_line(const ServiceEvent& event);
+
+}  // namespace mavi::cli
