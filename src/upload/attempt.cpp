@@ -21,6 +21,21 @@ http::ProgressFn throttled(const ProgressCallback& progress, int attempt) {
   };
 }
 
+// A 4xx that came while the body was still going out answers no complete request: the server
+// cut the attempt off (it timed out waiting, say). Retry it like a dropped connection. A body
+// too large (413) is refused for good however early it is said.
+Error cut_off(const Error& e, const http::Response& r, bool whole_body_sent) {
+  const bool client_error = r.http_status >= 400 && r.http_status < 500 && r.http_status != 413;
+  if (whole_body_sent || !client_error ||
+      (e.kind() != Errc::bad_request && e.kind() != Errc::http))
+    return e;
+  return Error(Errc::network,
+               std::string(e.what()) + " (answered after " + std::to_string(r.bytes_sent) +
+                   " of " + std::to_string(r.upload_total) +
+                   " bytes of the request: the attempt was cut off)",
+               static_cast<int>(r.http_status));
+}
+
 }  // namespace
 
 Error transport_failure(const http::Response& r, const std::string& what) {
@@ -52,7 +67,7 @@ AttemptResult send_attempt(const AttemptSetup& setup, int attempt,
     result.answer =
         setup.module->read_upload_answer(r.http_status, r.body, setup.what, setup.secret);
   } catch (const Error& e) {
-    result.error = e;
+    result.error = cut_off(e, r, result.whole_body_sent);
     result.retry_after = r.retry_after.value_or(seconds{0});
   }
   return result;

@@ -3,7 +3,11 @@
 // answers larger than any sane size, invalid UTF-8 and binary bytes in the JSON, HTTP 200 with
 // an error code, redirects (to the same host and to another host that records what it gets),
 // and TLS with a self-signed certificate (refused unless cacert names it).
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -378,4 +382,115 @@ TEST_CASE("TLS with a self-signed certificate is refused unless cacert names it"
     REQUIRE(server.seen().size() == 2);
     CHECK(server.seen()[0].authorization == kKey);
   }
+}
+
+namespace {
+
+// A raw TCP server: on its first connection it reads the request head, answers HTTP 400 at
+// once (a server that gave up waiting for the body, say) and stops reading; every later
+// connection gets the whole body read and a success answer.
+class EarlyAnswerServer {
+ public:
+  EarlyAnswerServer() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(listener_ >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    socklen_t length = sizeof address;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    REQUIRE(::listen(listener_, 4) == 0);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~EarlyAnswerServer() {
+    ::shutdown(listener_, SHUT_RDWR);
+    ::close(listener_);
+    thread_.join();
+  }
+  EarlyAnswerServer(const EarlyAnswerServer&) = delete;
+  EarlyAnswerServer& operator=(const EarlyAnswerServer&) = delete;
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int connections() const { return connections_; }
+
+ private:
+  static void send_answer(int fd, const std::string& status, const std::string& body) {
+    const std::string answer = "HTTP/1.1 " + status +
+                               "\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                               "Content-Length: " +
+                               std::to_string(body.size()) + "\r\n\r\n" + body;
+    [[maybe_unused]] const auto sent = ::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL);
+  }
+
+  void serve() {
+    for (;;) {
+      const int fd = ::accept(listener_, nullptr, nullptr);
+      if (fd < 0)
+        return;
+      const int n = ++connections_;
+      char buffer[64 * 1024];
+      if (n == 1) {
+        [[maybe_unused]] const auto got = ::recv(fd, buffer, 1024, 0);
+        send_answer(fd, "400 Bad Request", R"({"code":"0001","msg":"request timeout"})");
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      } else {
+        std::string request;
+        for (ssize_t got; (got = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) {
+          request.append(buffer, static_cast<std::size_t>(got));
+          const auto head_end = request.find("\r\n\r\n");
+          const auto length_at = request.find("Content-Length: ");
+          if (head_end != std::string::npos && length_at != std::string::npos &&
+              request.size() >= head_end + 4 + std::stoull(request.substr(length_at + 16)))
+            break;
+        }
+        send_answer(fd, "200 OK", kOkAnswer);
+      }
+      ::shutdown(fd, SHUT_WR);
+      ::close(fd);
+    }
+  }
+
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<int> connections_{0};
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("a 4xx answer that comes before the whole body was sent is a cut-off attempt: retried") {
+  EarlyAnswerServer server;
+  mavi::test::TempDir dir;
+  // Far more than the socket buffers hold: the answer comes while the body is still going out.
+  const auto path = dir / "big.mp4";
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 16 * 1024 * 1024; ++i)
+      out.put(static_cast<char>(i * 13 % 251));
+  }
+  auto config = config_for(server.url());
+  config.retry.max_attempts = 2;
+  config.retry.base_backoff = 10ms;
+  mavi::Client client(config);
+  const mavi::UploadResult result = client.upload(path);
+  CHECK(result.video.video_no == "VI77");
+  CHECK(result.attempts == 2);
+  CHECK(server.connections() == 2);
+}
+
+TEST_CASE("a 4xx answer after the whole body was sent is the server's refusal: not retried") {
+  Listener server([&](const httplib::Request&, httplib::Response& res) {
+    res.status = 400;
+    res.set_content(R"({"code":"0001","msg":"bad parameter"})", "application/json");
+  });
+  mavi::test::TempDir dir;
+  auto config = config_for(server.url());
+  config.retry.max_attempts = 3;
+  config.retry.base_backoff = 10ms;
+  mavi::Client client(config);
+  const auto error = expect_error([&] { client.upload(make_clip(dir)); });
+  CHECK(error.kind() == Errc::bad_request);
+  CHECK(server.seen().size() == 1);
 }
