@@ -156,6 +156,14 @@ struct BatchOptions {
   BatchPrepareProgress prepare_progress;
 };
 
+// An upload an earlier run began and never confirmed, whose input has changed or vanished
+// since: looked up at MAVI by the name it was sent under.
+struct InterruptedUpload {
+  std::filesystem::path path;  // the input as it was then
+  std::optional<VideoRecord> video;  // found at MAVI, and now on record
+  std::string error;                 // not found, or the lookup failed (tried again next run)
+};
+
 struct BatchResult {
   std::vector<FileOutcome> files;  // in input order, only the files of this shard
   std::size_t outside_shard = 0;   // files left to the other shards
@@ -168,6 +176,7 @@ struct BatchResult {
   // fixed carries on.
   std::optional<Error> fatal_error;
   std::vector<Outage> outages;  // the times MAVI did not answer, in order
+  std::vector<InterruptedUpload> interrupted_uploads;
   bool wait_timed_out = false;     // --wait gave up on some videos
   std::filesystem::path work_dir;  // where prepared files went (kept only with keep_prepared)
 };

@@ -54,6 +54,9 @@ BatchResult Pipeline::run() {
   set_up_folders();
   result.work_dir = staging_dir_;
   remember_known_videos();
+  // Before any upload of this run: a changed file's new upload must not be taken for its old one.
+  if (uploading_ && journal_.enabled() && options_.shard_count == 1)
+    resolve_interrupted_uploads(result);
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const unsigned jobs = std::clamp<std::size_t>(options_.jobs ? options_.jobs : cores, 1,

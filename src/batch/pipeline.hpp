@@ -89,6 +89,9 @@ class Pipeline {
   void on_service_event(const ServiceEvent& event);
   void upload(Item& item);
 
+  // interrupted_uploads.cpp
+  void resolve_interrupted_uploads(BatchResult& result);
+
   // wait_stage.cpp
   bool wait_for_processing();
   bool poll(Item& item);

@@ -13,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "mavi/fingerprint.hpp"
+#include "mavi/journal.hpp"
+#include "mavi/upload.hpp"
 #include "support/clips.hpp"
 #include "support/paths.hpp"
 #include "support/run.hpp"
@@ -175,4 +178,89 @@ TEST_CASE("a corrupt journal: the report and a batch exit 1 with the journal's p
                        journal.string(), mavi::test::fixture("h264_aac.ts").string()});
   CHECK(batch.exit_code == 1);
   CHECK(batch.err.find(journal.string()) != std::string::npos);
+}
+
+TEST_CASE("an upload interrupted by a crash whose input then vanished is found and recorded",
+          "[batch][journal]") {
+  TempDir dir;
+  mavi::test::make_distinct_clips(dir / "in", 3);
+  SandboxProcess sandbox({"--quiet", "--api-key", kKey});
+  const fs::path journal_path = dir / "journal.sqlite";
+  const fs::path gone = dir / "in" / "clip0.mp4";
+  // What a crash mid-upload leaves: the video on MAVI, the record `uploading`.
+  std::string video_no;
+  {
+    const mavi::HttpGlobal http;
+    mavi::ClientConfig config;
+    config.base_url = sandbox.url();
+    config.api_key = kKey;
+    config.uploads_per_minute = 0;
+    const mavi::Client client(config);
+    mavi::Journal journal(journal_path);
+    const mavi::JournalRecord record =
+        journal.open_record(mavi::fingerprint(gone), gone, sandbox.url());
+    journal.record_upload_started(record.id, gone);
+    video_no = client.upload(gone).video.video_no;
+  }
+  fs::remove(gone);
+
+  const RunResult r = mavi::test::run({tool(), "--base-url", sandbox.url(), "--uploads-per-minute",
+                                       "0", "--json", "--journal", journal_path.string(),
+                                       (dir / "in").string()},
+                                      with_key());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  const json summary = json::parse(r.out)["summary"];
+  REQUIRE(summary["interrupted_uploads"].size() == 1);
+  CHECK(summary["interrupted_uploads"][0]["path"] == gone.string());
+  CHECK(summary["interrupted_uploads"][0]["videoNo"] == video_no);
+  expect_each_once(sandbox, 3);
+
+  // On record now: a re-run has nothing more to say about it.
+  const RunResult again = mavi::test::run(
+      {tool(), "--base-url", sandbox.url(), "--uploads-per-minute", "0", "--json", "--journal",
+       journal_path.string(), (dir / "in").string()},
+      with_key());
+  CHECK(json::parse(again.out)["summary"]["interrupted_uploads"].empty());
+}
+
+TEST_CASE("an upload interrupted by a crash whose input then changed: the old video is recorded, "
+          "the new content uploaded once",
+          "[batch][journal]") {
+  TempDir dir;
+  mavi::test::make_distinct_clips(dir / "in", 2);
+  SandboxProcess sandbox({"--quiet", "--api-key", kKey});
+  const fs::path journal_path = dir / "journal.sqlite";
+  const fs::path changed = dir / "in" / "clip0.mp4";
+  std::string old_video;
+  {
+    const mavi::HttpGlobal http;
+    mavi::ClientConfig config;
+    config.base_url = sandbox.url();
+    config.api_key = kKey;
+    config.uploads_per_minute = 0;
+    const mavi::Client client(config);
+    mavi::Journal journal(journal_path);
+    const mavi::JournalRecord record =
+        journal.open_record(mavi::fingerprint(changed), changed, sandbox.url());
+    journal.record_upload_started(record.id, changed);
+    old_video = client.upload(changed).video.video_no;
+  }
+  // Another clip under the same name: other content.
+  mavi::test::make_distinct_clips(dir / "other", 3);
+  fs::copy_file(dir / "other" / "clip2.mp4", changed, fs::copy_options::overwrite_existing);
+
+  const RunResult r = mavi::test::run({tool(), "--base-url", sandbox.url(), "--uploads-per-minute",
+                                       "0", "--json", "--journal", journal_path.string(),
+                                       (dir / "in").string()},
+                                      with_key());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  const json report = json::parse(r.out);
+  REQUIRE(report["summary"]["interrupted_uploads"].size() == 1);
+  CHECK(report["summary"]["interrupted_uploads"][0]["videoNo"] == old_video);
+  CHECK(report["summary"]["uploaded"] == 2);  // the new clip0.mp4 and clip1.mp4
+  const auto names = mavi::test::stored_videos(sandbox, kKey);
+  CHECK(names.at("clip0.mp4") == 2);  // the old content and the new, each once
+  CHECK(names.at("clip1.mp4") == 1);
 }

@@ -115,6 +115,13 @@ std::string summary_text(const BatchCounts& c, const BatchResult& result, RunMod
   else if (result.stopped)
     text = "interrupted: " + text;
   text += "\n";
+  for (const auto& u : result.interrupted_uploads) {
+    text += "interrupted earlier upload of " + printable(u.path.string()) +
+            " (its input changed or vanished since): " +
+            (u.video ? "found at MAVI as " + printable(u.video->video_no) + ", now on record"
+                     : printable(u.error)) +
+            "\n";
+  }
   for (std::size_t i = 0; i < result.outages.size(); ++i) {
     const bool last = i + 1 == result.outages.size();
     const bool ended =
@@ -156,6 +163,13 @@ Json summary_json(const BatchCounts& c, const BatchResult& result, RunMode mode)
                                     result.fatal_error->kind() == Errc::service_unavailable)));
   }
   s["outages"] = outages;
+  Json interrupted = Json::array();
+  for (const auto& u : result.interrupted_uploads) {
+    interrupted.push_back({{"path", u.path.string()},
+                           {"videoNo", u.video ? Json(u.video->video_no) : Json(nullptr)},
+                           {"error", u.error.empty() ? Json(nullptr) : Json(u.error)}});
+  }
+  s["interrupted_uploads"] = interrupted;
   return s;
 }
 
