@@ -105,11 +105,10 @@ int main(int argc, char** argv) {
                  "Uploads per minute; beyond, code 0429 with Retry-After (0: unlimited)")
       ->check(CLI::NonNegativeNumber);
   mavi::cli::add_duration_option(app, "--outage-after", outage_after,
-                                 "When the staged outage begins, counted from the start",
-                                 0, 86400);
-  mavi::cli::add_duration_option(app, "--outage-seconds", outage_seconds,
-                                 "Stage an outage this long (0: none); see --outage-after, --outage-mode",
-                                 0, 86400);
+                                 "When the staged outage begins, counted from the start", 0, 86400);
+  mavi::cli::add_duration_option(
+      app, "--outage-seconds", outage_seconds,
+      "Stage an outage this long (0: none); see --outage-after, --outage-mode", 0, 86400);
   app.add_option("--outage-mode", outage_mode,
                  "refuse: the port is closed (connections refused, open ones cut); 503: every "
                  "request is answered HTTP 503")

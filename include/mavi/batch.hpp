@@ -97,12 +97,12 @@ struct Outage {
 // What the batch tells about MAVI as a whole (not about one file).
 struct ServiceEvent {
   enum class Kind {
-    unavailable,  // an outage began: uploads pause
+    unavailable,   // an outage began: uploads pause
     probe_failed,  // a probe found MAVI still unavailable; next_probe says when the next comes
     restored,      // MAVI answers again: uploads resume
   };
   Kind kind;
-  Outage outage;  // so far
+  Outage outage;                                     // so far
   std::chrono::system_clock::time_point next_probe;  // unavailable, probe_failed
 };
 std::string_view to_string(ServiceEvent::Kind kind) noexcept;
@@ -159,7 +159,7 @@ struct BatchOptions {
 // An upload an earlier run began and never confirmed, whose input has changed or vanished
 // since: looked up at MAVI by the name it was sent under.
 struct InterruptedUpload {
-  std::filesystem::path path;  // the input as it was then
+  std::filesystem::path path;        // the input as it was then
   std::optional<VideoRecord> video;  // found at MAVI, and now on record
   std::string error;                 // not found, or the lookup failed (tried again next run)
 };

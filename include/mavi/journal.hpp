@@ -64,7 +64,7 @@ struct JournalOutage {
   std::string base_url;
   std::chrono::system_clock::time_point from;
   std::chrono::system_clock::time_point to;  // the last time seen while it lasted
-  bool ended = false;  // false: the run stopped (or crashed) during it
+  bool ended = false;                        // false: the run stopped (or crashed) during it
   std::string reason;
 };
 

@@ -91,10 +91,10 @@ bool Pipeline::wait_for_mavi() {
     const std::vector<Outage> outages = health_->outages();
     std::lock_guard lock(fatal_mutex_);
     if (!fatal_error_) {
-      fatal_error_ = Error(Errc::service_unavailable,
-                           "MAVI unavailable: no answer since " + clock_time(outages.back().from) +
-                               ", longer than the outage timeout (last error: " +
-                               outages.back().reason + ")");
+      fatal_error_ =
+          Error(Errc::service_unavailable,
+                "MAVI unavailable: no answer since " + clock_time(outages.back().from) +
+                    ", longer than the outage timeout (last error: " + outages.back().reason + ")");
     }
     fatal_ = true;
   }
@@ -130,8 +130,7 @@ void Pipeline::on_service_event(const ServiceEvent& event) {
   if (event.kind == ServiceEvent::Kind::unavailable)
     outage_record_ = journal_.outage_started(base_url_, event.outage);
   else
-    journal_.outage_seen(outage_record_, event.outage,
-                         event.kind == ServiceEvent::Kind::restored);
+    journal_.outage_seen(outage_record_, event.outage, event.kind == ServiceEvent::Kind::restored);
   if (!options_.service_observer)
     return;
   std::lock_guard lock(event_mutex_);

@@ -215,7 +215,7 @@ class FileWatch {
 
 struct Journal::Impl {
   std::filesystem::path path;
-  std::mutex mutex;  // one connection, shared by the pipeline's threads
+  std::mutex mutex;                           // one connection, shared by the pipeline's threads
   std::unique_ptr<detail::JournalLock> lock;  // none when read-only
   detail::sqlite::Database db;
   FileWatch watch;
@@ -467,8 +467,8 @@ std::int64_t Journal::record_outage_start(std::string_view base_url,
                                           std::string_view reason) {
   std::lock_guard lock(impl_->mutex);
   impl_->watch.ensure_in_place();
-  auto insert = impl_->db.prepare(
-      "INSERT INTO outages (base_url, from_ms, to_ms, reason) VALUES (?,?,?,?)");
+  auto insert =
+      impl_->db.prepare("INSERT INTO outages (base_url, from_ms, to_ms, reason) VALUES (?,?,?,?)");
   const std::int64_t at = to_ms(from);
   insert.bind(1, std::string(base_url)).bind(2, at).bind(3, at).bind(4, std::string(reason)).run();
   return impl_->db.last_insert_id();
@@ -485,8 +485,8 @@ void Journal::record_outage_update(std::int64_t id, std::chrono::system_clock::t
 std::vector<JournalOutage> Journal::outages() {
   std::lock_guard lock(impl_->mutex);
   // A journal written before outages were recorded has no such table (read-only: not added).
-  auto exists = impl_->db.prepare(
-      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outages'");
+  auto exists =
+      impl_->db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outages'");
   if (!exists.step())
     return {};
   auto row = impl_->db.prepare(

@@ -337,12 +337,11 @@ void apply_rule_set(Rules& rules, std::string_view generation) {
   } else if (generation == "v2") {
     // The v2 upload pages: "MP4, MOV, AVI, WebM, MKV, FLV, WMV, MPEG".
     rules.accepted_containers = {"mov", "mp4", "matroska", "webm", "avi", "flv", "asf", "mpeg"};
-    rules.accepted_extensions = {".mp4", ".mov", ".mkv", ".webm", ".avi",
+    rules.accepted_extensions = {".mp4", ".mov", ".mkv",  ".webm", ".avi",
                                  ".flv", ".wmv", ".mpeg", ".mpg"};
   } else {
-    throw Error(Errc::invalid_argument,
-                "no rule set for API generation '" + std::string(generation) +
-                    "' (classic, v1 or v2)");
+    throw Error(Errc::invalid_argument, "no rule set for API generation '" +
+                                            std::string(generation) + "' (classic, v1 or v2)");
   }
   rules.rule_set = std::string(generation);
 }

@@ -26,12 +26,11 @@ http::ProgressFn throttled(const ProgressCallback& progress, int attempt) {
 // too large (413) is refused for good however early it is said.
 Error cut_off(const Error& e, const http::Response& r, bool whole_body_sent) {
   const bool client_error = r.http_status >= 400 && r.http_status < 500 && r.http_status != 413;
-  if (whole_body_sent || !client_error ||
-      (e.kind() != Errc::bad_request && e.kind() != Errc::http))
+  if (whole_body_sent || !client_error || (e.kind() != Errc::bad_request && e.kind() != Errc::http))
     return e;
   return Error(Errc::network,
-               std::string(e.what()) + " (answered after " + std::to_string(r.bytes_sent) +
-                   " of " + std::to_string(r.upload_total) +
+               std::string(e.what()) + " (answered after " + std::to_string(r.bytes_sent) + " of " +
+                   std::to_string(r.upload_total) +
                    " bytes of the request: the attempt was cut off)",
                static_cast<int>(r.http_status));
 }

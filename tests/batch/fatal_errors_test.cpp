@@ -65,9 +65,10 @@ TEST_CASE("a key MAVI refuses stops the batch after the first answer, and a good
   CHECK(count(sandbox.log(), "POST /api/serve/video/upload") == 6);
 }
 
-TEST_CASE("a key revoked from the 5th upload on, or credits gone after the 3rd: the batch stops "
-          "at that answer, the rest pending",
-          "[batch][fatal]") {
+TEST_CASE(
+    "a key revoked from the 5th upload on, or credits gone after the 3rd: the batch stops "
+    "at that answer, the rest pending",
+    "[batch][fatal]") {
   struct Case {
     std::string refusal;
     int refuse_after;
@@ -79,8 +80,8 @@ TEST_CASE("a key revoked from the 5th upload on, or credits gone after the 3rd: 
   mavi::test::TempDir dir;
   mavi::test::make_distinct_clips(dir / "in", 8);
   mavi::test::SandboxProcess sandbox({"--api-key", "the-good-key", "--callback-delay", "0",
-                                      "--refuse-after", std::to_string(c.refuse_after),
-                                      "--refusal", c.refusal});
+                                      "--refuse-after", std::to_string(c.refuse_after), "--refusal",
+                                      c.refusal});
   const RunResult refused = batch(sandbox, dir.path(), "the-good-key");
   INFO(refused.err);
   CHECK(refused.exit_code == 77);

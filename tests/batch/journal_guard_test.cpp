@@ -204,10 +204,10 @@ TEST_CASE("an upload interrupted by a crash whose input then vanished is found a
   }
   fs::remove(gone);
 
-  const RunResult r = mavi::test::run({tool(), "--base-url", sandbox.url(), "--uploads-per-minute",
-                                       "0", "--json", "--journal", journal_path.string(),
-                                       (dir / "in").string()},
-                                      with_key());
+  const RunResult r =
+      mavi::test::run({tool(), "--base-url", sandbox.url(), "--uploads-per-minute", "0", "--json",
+                       "--journal", journal_path.string(), (dir / "in").string()},
+                      with_key());
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   const json summary = json::parse(r.out)["summary"];
@@ -217,16 +217,17 @@ TEST_CASE("an upload interrupted by a crash whose input then vanished is found a
   expect_each_once(sandbox, 3);
 
   // On record now: a re-run has nothing more to say about it.
-  const RunResult again = mavi::test::run(
-      {tool(), "--base-url", sandbox.url(), "--uploads-per-minute", "0", "--json", "--journal",
-       journal_path.string(), (dir / "in").string()},
-      with_key());
+  const RunResult again =
+      mavi::test::run({tool(), "--base-url", sandbox.url(), "--uploads-per-minute", "0", "--json",
+                       "--journal", journal_path.string(), (dir / "in").string()},
+                      with_key());
   CHECK(json::parse(again.out)["summary"]["interrupted_uploads"].empty());
 }
 
-TEST_CASE("an upload interrupted by a crash whose input then changed: the old video is recorded, "
-          "the new content uploaded once",
-          "[batch][journal]") {
+TEST_CASE(
+    "an upload interrupted by a crash whose input then changed: the old video is recorded, "
+    "the new content uploaded once",
+    "[batch][journal]") {
   TempDir dir;
   mavi::test::make_distinct_clips(dir / "in", 2);
   SandboxProcess sandbox({"--quiet", "--api-key", kKey});
@@ -250,10 +251,10 @@ TEST_CASE("an upload interrupted by a crash whose input then changed: the old vi
   mavi::test::make_distinct_clips(dir / "other", 3);
   fs::copy_file(dir / "other" / "clip2.mp4", changed, fs::copy_options::overwrite_existing);
 
-  const RunResult r = mavi::test::run({tool(), "--base-url", sandbox.url(), "--uploads-per-minute",
-                                       "0", "--json", "--journal", journal_path.string(),
-                                       (dir / "in").string()},
-                                      with_key());
+  const RunResult r =
+      mavi::test::run({tool(), "--base-url", sandbox.url(), "--uploads-per-minute", "0", "--json",
+                       "--journal", journal_path.string(), (dir / "in").string()},
+                      with_key());
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   const json report = json::parse(r.out);

@@ -87,8 +87,8 @@ TEST_CASE("an outage in the middle of a batch: the uploads pause and resume, eve
   TempDir dir;
   mavi::test::make_distinct_clips(dir / "in", 10);
   // Down from 2 s to 7 s: the batch (0.3 s an upload) is in the middle of its files then.
-  SandboxProcess sandbox({"--quiet", "--api-key", kKey, "--latency", "0.3", "--outage-after",
-                          "2s", "--outage-seconds", "5s", "--outage-mode", mode});
+  SandboxProcess sandbox({"--quiet", "--api-key", kKey, "--latency", "0.3", "--outage-after", "2s",
+                          "--outage-seconds", "5s", "--outage-mode", mode});
 
   const RunResult r = run_batch(sandbox, dir.path(), {"--json-lines"});
   INFO(r.out << r.err);
@@ -117,8 +117,8 @@ TEST_CASE("an outage longer than --outage-timeout stops the batch with exit 69, 
           "[batch][outage]") {
   TempDir dir;
   mavi::test::make_distinct_clips(dir / "in", 6);
-  SandboxProcess sandbox({"--quiet", "--api-key", kKey, "--latency", "0.3", "--outage-after",
-                          "1s", "--outage-seconds", "12s", "--outage-mode", "503"});
+  SandboxProcess sandbox({"--quiet", "--api-key", kKey, "--latency", "0.3", "--outage-after", "1s",
+                          "--outage-seconds", "12s", "--outage-mode", "503"});
 
   const RunResult stopped = run_batch(sandbox, dir.path(), {"--json", "--outage-timeout", "2s"});
   INFO(stopped.out << stopped.err);
@@ -148,8 +148,8 @@ TEST_CASE("a batch killed during an outage pause, then run again: every file onc
           "[batch][outage]") {
   TempDir dir;
   mavi::test::make_distinct_clips(dir / "in", 6);
-  SandboxProcess sandbox({"--quiet", "--api-key", kKey, "--latency", "0.3", "--outage-after",
-                          "1s", "--outage-seconds", "6s"});
+  SandboxProcess sandbox({"--quiet", "--api-key", kKey, "--latency", "0.3", "--outage-after", "1s",
+                          "--outage-seconds", "6s"});
   // In the background until it says the uploads paused, then SIGKILL.
   std::string command;
   for (const auto& arg : batch_command(sandbox, dir.path()))

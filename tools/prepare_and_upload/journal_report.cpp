@@ -6,8 +6,8 @@
 
 #include "cli/json.hpp"
 #include "cli/output.hpp"
-#include "prepare_and_upload/outage_text.hpp"
 #include "mavi/version.hpp"
+#include "prepare_and_upload/outage_text.hpp"
 
 namespace mavi::cli {
 

@@ -203,8 +203,7 @@ int run(int argc, char** argv) {
   };
   batch.service_observer = [&](const mavi::ServiceEvent& event) {
     if (o.json_lines) {
-      std::cout << mavi::cli::dump_line(mavi::cli::service_event_json(event)) << "\n"
-                << std::flush;
+      std::cout << mavi::cli::dump_line(mavi::cli::service_event_json(event)) << "\n" << std::flush;
       return;
     }
     if (!o.quiet && event.kind != mavi::ServiceEvent::Kind::probe_failed) {

@@ -52,6 +52,7 @@ Json outage_json(const Outage& outage, bool ended) {
 
 Json service_event_json(const ServiceEvent& event) {
   Json j = {{"event", std::string(to_string(event.kind))},
+            {"time_ms", epoch_ms(std::chrono::system_clock::now())},
             {"since_ms", epoch_ms(event.outage.from)},
             {"reason", event.outage.reason}};
   if (event.kind == ServiceEvent::Kind::restored)

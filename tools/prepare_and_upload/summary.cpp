@@ -125,8 +125,7 @@ std::string summary_text(const BatchCounts& c, const BatchResult& result, RunMod
   for (std::size_t i = 0; i < result.outages.size(); ++i) {
     const bool last = i + 1 == result.outages.size();
     const bool ended =
-        !(last && result.fatal_error &&
-          result.fatal_error->kind() == Errc::service_unavailable);
+        !(last && result.fatal_error && result.fatal_error->kind() == Errc::service_unavailable);
     text += outage_line(result.outages[i], ended) + "\n";
   }
   return text;
@@ -158,9 +157,9 @@ Json summary_json(const BatchCounts& c, const BatchResult& result, RunMode mode)
   Json outages = Json::array();
   for (std::size_t i = 0; i < result.outages.size(); ++i) {
     const bool last = i + 1 == result.outages.size();
-    outages.push_back(outage_json(result.outages[i],
-                                  !(last && result.fatal_error &&
-                                    result.fatal_error->kind() == Errc::service_unavailable)));
+    outages.push_back(outage_json(
+        result.outages[i],
+        !(last && result.fatal_error && result.fatal_error->kind() == Errc::service_unavailable)));
   }
   s["outages"] = outages;
   Json interrupted = Json::array();

@@ -22,7 +22,7 @@ struct SandboxConfig {
   std::chrono::milliseconds stall_duration{30000};   // how long a stalled upload hangs
   std::uint64_t max_bandwidth_bytes_per_second = 0;  // 0: unlimited
   FaultOptions faults;
-  OutageOptions outage;  // a staged outage (--outage-after, --outage-seconds)
+  OutageOptions outage;                    // a staged outage (--outage-after, --outage-seconds)
   std::string client_id = "mavi-sandbox";  // clientId in classic callbacks
   bool admin = false;                      // serve GET /sandbox/videos
   // Processing ends FAIL for videos without an audio track (MAVI has nothing to transcribe).

@@ -37,22 +37,22 @@ class SandboxServer::Impl {
     // Slow uplinks (--max-bandwidth) and big files need more than httplib's 5 s defaults.
     server_.set_read_timeout(std::chrono::seconds(60));
     server_.set_write_timeout(std::chrono::seconds(60));
-    server_.set_pre_routing_handler([this](const httplib::Request& request,
-                                           httplib::Response& response) {
-      request_start = std::chrono::steady_clock::now();
-      begin_request();
-      if (!outage_.active())
-        return httplib::Server::HandlerResponse::Unhandled;
-      // A staged outage: a connection opened before it (keep-alive) is cut, or answered 503.
-      if (outage_.mode() == OutageMode::refuse) {
-        drop_connection(request);
-        mark_dropped();
-      } else {
-        reply(state_, response, ApiGeneration::classic, 503, "0503",
-              "sandbox: staged outage (service unavailable)");
-      }
-      return httplib::Server::HandlerResponse::Handled;
-    });
+    server_.set_pre_routing_handler(
+        [this](const httplib::Request& request, httplib::Response& response) {
+          request_start = std::chrono::steady_clock::now();
+          begin_request();
+          if (!outage_.active())
+            return httplib::Server::HandlerResponse::Unhandled;
+          // A staged outage: a connection opened before it (keep-alive) is cut, or answered 503.
+          if (outage_.mode() == OutageMode::refuse) {
+            drop_connection(request);
+            mark_dropped();
+          } else {
+            reply(state_, response, ApiGeneration::classic, 503, "0503",
+                  "sandbox: staged outage (service unavailable)");
+          }
+          return httplib::Server::HandlerResponse::Handled;
+        });
     // One line per request; headers (and so the Authorization value) and the query are never
     // logged.
     server_.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
