@@ -75,7 +75,8 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("PATH", o.paths,
                  "Files or folders to check. Folders are walked recursively for video "
                  "extensions; a file named here is always checked ('-', standard input, is "
-                 "not supported: a video needs seeking)");
+                 "not supported: a video needs seeking). An http:// or https:// URL is read "
+                 "over the network (range requests where the server takes them)");
   app.add_flag("--json", o.json, "Print one JSON document on stdout (see docs/check-json.md)");
   app.add_flag("-q,--quiet", o.quiet, "No progress line and no informational notes on stderr");
   app.add_flag("-v,--verbose", o.verbose, "List every finding under each file");
@@ -178,6 +179,7 @@ int run(int argc, char** argv) {
   o.probe.cancel = mavi::cli::interrupt_token();
 
   std::vector<fs::path> paths(o.paths.begin(), o.paths.end());
+  o.discover.allow_urls = true;  // http(s):// sources are read over the network
   const mavi::Discovery discovery = mavi::discover(paths, o.discover);
   mavi::cli::Counts counts;
   for (const auto& note : discovery.notes) {

@@ -12,6 +12,9 @@ struct DiscoverOptions {
   // In folders, also take entries whose name starts with '.'. Off by default: they are mostly
   // tool droppings (.DS_Store, macOS "._clip.mp4" resource forks, .git).
   bool include_hidden = false;
+  // Take http:// and https:// arguments as remote sources (mavi-check reads them over HTTP);
+  // otherwise each is a note that names the reason.
+  bool allow_urls = false;
 };
 
 struct DiscoveredFile {

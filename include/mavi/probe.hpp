@@ -29,6 +29,10 @@ struct ProbeOptions {
 // read-only and never modified.
 MediaInfo probe(const std::filesystem::path& path, const ProbeOptions& options = {});
 
+// True for "http://..." and "https://..." (any case): probe() and check() read such a source
+// over HTTP(S) instead of as a file; network failures are Errc::network.
+bool is_remote_source(std::string_view source) noexcept;
+
 // The same for bytes already in memory (read through a custom AVIOContext, no temporary
 // file); `name` is used in messages and as MediaInfo::path.
 MediaInfo probe_memory(std::span<const unsigned char> data, const std::string& name,

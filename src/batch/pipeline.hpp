@@ -46,6 +46,7 @@ struct Item {
   // before sending it again.
   bool look_up_before_upload = false;
   unsigned outage_requeues = 0;
+  bool had_second_round = false;  // failed the outage way while MAVI answered: one more round
 };
 
 class Pipeline {

@@ -1,8 +1,8 @@
 // ServiceHealth: whether MAVI answers at all, shared by the upload workers. An upload that
-// failed the way any file would (connection refused or reset, DNS, timeouts, 5xx) marks MAVI
-// unavailable: the workers stop taking files, one of them probes with a doubling delay, and
-// all resume when MAVI answers again. The file in hand goes back to the queue with its retries
-// untouched.
+// failed the way any file would (connection refused or reset, DNS, timeouts, 5xx), when a probe
+// finds MAVI silent too, marks MAVI unavailable: the workers stop taking files, one of them
+// probes with a doubling delay, and all resume when MAVI answers again. The file in hand goes
+// back to the queue with its retries untouched.
 #pragma once
 
 #include <chrono>

@@ -12,8 +12,8 @@ namespace {
 
 // How long a stopping batch still waits for MAVI's answer to an upload whose body is sent.
 constexpr auto kAnswerGrace = std::chrono::seconds(10);
-// A file that fails the way an outage does this often, MAVI answering in between, fails: it is
-// the file, not MAVI (an upload the server cannot take).
+// A file an outage interrupts this often fails after all: a flapping MAVI must not keep one
+// file going round for ever.
 constexpr unsigned kMaxOutageRequeues = 5;
 
 std::string clock_time(std::chrono::system_clock::time_point at) {
@@ -101,11 +101,19 @@ bool Pipeline::wait_for_mavi() {
   return wait == ServiceHealth::Wait::available;
 }
 
-// An upload failed the way every file would while MAVI is down: pause the uploads and put the
-// file back, its retries untouched. False when the failure is the file's own.
+// An upload failed the way every file would while MAVI is down. A probe tells: when MAVI
+// answers it, the file gets one more round (the outage may have ended just now) and then the
+// failure is its own; otherwise pause the uploads and put the file back, its retries untouched.
 bool Pipeline::pause_for_outage(Item& item, const Error& error) {
   if (!is_service_wide(error.kind()) || stopping() || item.outage_requeues >= kMaxOutageRequeues)
     return false;
+  if (health_->available() && mavi_answers()) {
+    if (item.had_second_round)
+      return false;
+    item.had_second_round = true;
+    item.look_up_before_upload = true;
+    return true;
+  }
   ++item.outage_requeues;
   // The body may have arrived before the connection failed: look before sending it again.
   item.look_up_before_upload = true;

@@ -11,6 +11,8 @@
 #include <system_error>
 #include <utility>
 
+#include "mavi/probe.hpp"
+
 namespace mavi {
 
 namespace fs = std::filesystem;
@@ -65,6 +67,13 @@ class Walker {
     if (path == "-") {
       // As an argument "-" usually means standard input; a video needs seeking.
       note(path, "standard input is not supported: name the file", true);
+      return;
+    }
+    if (is_remote_source(path.string())) {
+      if (options_.allow_urls)
+        take(path, true);
+      else
+        note(path, "a URL: this program reads local files only (mavi-check reads URLs)", true);
       return;
     }
     struct stat st {};

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -432,9 +433,17 @@ enum class Analysis { key_frames_only, full };
 
 // Opens `url` (or reads through `io`) and reads the stream parameters; `name` is what messages
 // show.
+// Local files read through "file" only, whatever a name or a demuxer asks for ("pipe:",
+// "http:", ...); a remote source (is_remote_source) through HTTP(S) only.
+constexpr const char* kLocalProtocols = "file";
+constexpr const char* kRemoteProtocols = "http,https,tls,tcp";
+// A remote source that stops sending for this long is unreadable, not a hang.
+constexpr const char* kRemoteTimeoutMicroseconds = "30000000";
+
 detail::ffmpeg::InputFormat open_and_analyse(const std::string& name, const std::string& url,
                                              const AVInputFormat* input_format, AVIOContext* io,
-                                             const ProbeOptions& options, Analysis analysis) {
+                                             const ProbeOptions& options, Analysis analysis,
+                                             bool remote) {
   detail::ffmpeg::InputFormat format(avformat_alloc_context());
   if (!format)
     throw Error(Errc::internal, "avformat_alloc_context: out of memory");
@@ -444,14 +453,18 @@ detail::ffmpeg::InputFormat open_and_analyse(const std::string& name, const std:
     format->pb = io;
     format->flags |= AVFMT_FLAG_CUSTOM_IO;
   }
-  // Only local files, whatever a name or a demuxer asks for ("pipe:", "http:", ...).
-  if (av_opt_set(format.get(), "protocol_whitelist", "file", 0) < 0)
+  if (av_opt_set(format.get(), "protocol_whitelist", remote ? kRemoteProtocols : kLocalProtocols,
+                 0) < 0)
     throw Error(Errc::internal, "probe " + name + ": cannot restrict protocols");
+  AVDictionary* open_options = nullptr;
+  if (remote)
+    av_dict_set(&open_options, "rw_timeout", kRemoteTimeoutMicroseconds, 0);
   AVFormatContext* raw = format.release();
   // avformat_open_input frees the context itself on failure.
-  if (const int err = avformat_open_input(&raw, url.c_str(), input_format, nullptr); err < 0) {
-    detail::ffmpeg::throw_error(err, Errc::unreadable, "open " + name);
-  }
+  const int err = avformat_open_input(&raw, url.c_str(), input_format, &open_options);
+  av_dict_free(&open_options);
+  if (err < 0)
+    detail::ffmpeg::throw_error(err, remote ? Errc::network : Errc::unreadable, "open " + name);
   format.reset(raw);
   KeyFramesOnly key_frames_only(*format);
   AVDictionary** decoder_options =
@@ -465,15 +478,15 @@ detail::ffmpeg::InputFormat open_and_analyse(const std::string& name, const std:
 // Opens and analyses, key frames first and in full when that was not enough.
 detail::ffmpeg::InputFormat open_input(const std::string& name, const std::string& url,
                                        const AVInputFormat* input_format, AVIOContext* io,
-                                       const ProbeOptions& options) {
+                                       const ProbeOptions& options, bool remote = false) {
   detail::ffmpeg::InputFormat format =
-      open_and_analyse(name, url, input_format, io, options, Analysis::key_frames_only);
+      open_and_analyse(name, url, input_format, io, options, Analysis::key_frames_only, remote);
   if (!needs_full_analysis(*format))
     return format;
   format.reset();
   if (io != nullptr && avio_seek(io, 0, SEEK_SET) < 0)
     throw Error(Errc::unreadable, "probe " + name + ": cannot read it again from the start");
-  return open_and_analyse(name, url, input_format, io, options, Analysis::full);
+  return open_and_analyse(name, url, input_format, io, options, Analysis::full, remote);
 }
 
 // Describes what open_input() found (and decodes everything when options.deep).
@@ -496,7 +509,24 @@ MediaInfo describe(AVFormatContext& format, const ProbeOptions& options) {
 
 namespace detail {
 
+// A source by URL: FFmpeg reads what it needs over HTTP(S) (range requests where the server
+// takes them), recognises the format from content, and the size is what the server says.
+OpenedMedia probe_remote(const std::string& url, const ProbeOptions& options) {
+  OpenedMedia opened;
+  opened.input = open_input(url, url, nullptr, nullptr, options, true);
+  refuse_non_video_formats(opened.input->iformat, url);
+  opened.info = describe(*opened.input, options);
+  opened.info.path = url;
+  const int64_t size = opened.input->pb ? avio_size(opened.input->pb) : -1;
+  opened.info.size_bytes = size > 0 ? static_cast<std::uintmax_t>(size) : 0;
+  if (options.deep)
+    opened.input.reset();
+  return opened;
+}
+
 OpenedMedia probe_open(const std::filesystem::path& path, const ProbeOptions& options) {
+  if (is_remote_source(path.string()))
+    return probe_remote(path.string(), options);
   const std::uintmax_t size_bytes = input_size(path);
   const std::string name = path.string();
   const AVInputFormat* input_format = sniff_file(path);
@@ -513,6 +543,19 @@ OpenedMedia probe_open(const std::filesystem::path& path, const ProbeOptions& op
 }
 
 }  // namespace detail
+
+bool is_remote_source(std::string_view source) noexcept {
+  const auto starts = [&](std::string_view scheme) {
+    if (source.size() < scheme.size())
+      return false;
+    for (std::size_t i = 0; i < scheme.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(source[i])) != scheme[i])
+        return false;
+    }
+    return true;
+  };
+  return starts("http://") || starts("https://");
+}
 
 MediaInfo probe(const std::filesystem::path& path, const ProbeOptions& options) {
   return detail::probe_open(path, options).info;

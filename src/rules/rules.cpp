@@ -1,6 +1,8 @@
 // evaluate(): MAVI's documented requirements as errors, common trouble as warnings. No I/O.
 #include "mavi/rules.hpp"
 
+#include "mavi/probe.hpp"
+
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
@@ -179,7 +181,11 @@ void check_container(const MediaInfo& info, const Rules& rules, FindingList& out
         Action::remux);
     return;
   }
-  const std::string extension = lower(info.path.extension().string());
+  // A URL's name ends before its query or fragment ("clip.mp4?token=...").
+  std::string name = info.path.string();
+  if (is_remote_source(name))
+    name = name.substr(0, name.find_first_of("?#"));
+  const std::string extension = lower(std::filesystem::path(name).extension().string());
   if (!contains(rules.accepted_extensions, extension)) {
     out.error("extension_not_accepted",
               fmt::format("file extension \"{}\" is not accepted by MAVI (accepted: {}); remux "

@@ -107,7 +107,8 @@ TEST_CASE("the key stays out of every output, with --verbose, on success and on 
     const auto key_file = dir / "key";
     std::ofstream(key_file) << kKey << "\n";
     ::chmod(key_file.c_str(), 0600);
-    server.script({Fault::http500, Fault::http500});
+    // Two rounds of two attempts: MAVI answering lookups meanwhile, the file gets a second.
+    server.script({Fault::http500, Fault::http500, Fault::http500, Fault::http500});
     const auto result = upload(server,
                                {"--api-key-file", key_file.string(), "--auth-scheme", "bearer",
                                 "--retries", "1", "--verbose", "--json", clip},
