@@ -48,6 +48,12 @@ std::string content_type_for(const fs::path& file) {
     return "video/x-msvideo";
   if (ext == ".webm")
     return "video/webm";
+  if (ext == ".flv")
+    return "video/x-flv";
+  if (ext == ".wmv" || ext == ".asf")
+    return "video/x-ms-wmv";
+  if (ext == ".mpg" || ext == ".mpeg" || ext == ".vob")
+    return "video/mpeg";
   return "application/octet-stream";
 }
 

@@ -203,17 +203,22 @@ TEST_CASE("failure paths with --verbose: no key in any output or file") {
       mavi::test::SandboxProcess closed;
       port = closed.port();
     }
-    const auto result = prepare_and_upload("http://127.0.0.1:" + std::to_string(port),
-                                           {"--retries", "1", "-o", out.path().string(), clip});
-    CHECK(result.exit_code == 1);
+    // Nobody answers, not even a probe: an outage, which outlasts its timeout (exit 69).
+    const auto result = prepare_and_upload(
+        "http://127.0.0.1:" + std::to_string(port),
+        {"--retries", "1", "--outage-timeout", "1s", "-o", out.path().string(), clip});
+    CHECK(result.exit_code == 69);
+    CHECK(result.err.find("MAVI unavailable") != std::string::npos);
     check_run("refused", result);
   }
   SECTION("TLS that cannot be verified") {
     // Plain HTTP where TLS is expected: the handshake fails; nothing, no key, is sent in clear.
     mavi::test::SandboxProcess sandbox({"--api-key", kKey});
-    const auto result = prepare_and_upload("https://127.0.0.1:" + std::to_string(sandbox.port()),
-                                           {"--retries", "0", "-o", out.path().string(), clip});
-    CHECK(result.exit_code == 1);
+    // A handshake that fails is a connection that fails: an outage, here outlasting its timeout.
+    const auto result = prepare_and_upload(
+        "https://127.0.0.1:" + std::to_string(sandbox.port()),
+        {"--retries", "0", "--outage-timeout", "1s", "-o", out.path().string(), clip});
+    CHECK(result.exit_code == 69);
     check_run("TLS", result);
     sandbox.stop();
     check_text("sandbox log", sandbox.log());
