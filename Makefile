@@ -23,7 +23,7 @@ test: build
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (leak checking on).
 SANITIZE_DIR ?= build-sanitize
 test-sanitize: deps
-	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAVI_SANITIZE=ON
+	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAVI_SANITIZE=ON -DMAVI_PYTHON=OFF
 	cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizer/lsan.supp:print_suppressions=0 \
@@ -37,7 +37,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_MAX_LEN ?= 65536
 fuzz-build: deps
 	cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAVI_FUZZ=ON \
-	  -DMAVI_BUILD_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++ -DBUILD_SHARED_LIBS=OFF
+	  -DMAVI_BUILD_TESTS=OFF -DMAVI_PYTHON=OFF -DCMAKE_CXX_COMPILER=clang++ -DBUILD_SHARED_LIBS=OFF
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target $$(tr '\n' ' ' < $(FUZZ_DIR)/fuzz_targets.txt)
 
 fuzz: fuzz-build

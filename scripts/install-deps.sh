@@ -12,6 +12,8 @@ packages=(
   nlohmann-json3-dev libfmt-dev libcli11-dev catch2 libcpp-httplib-dev libsqlite3-dev sqlite3
   clang-format python3 python3-requests mediainfo time bc parallel jq
   clang libclang-rt-14-dev openssl libssl-dev
+  python3-dev pybind11-dev python3-pybind11 python3-setuptools python3-wheel python3-pytest
+  python3-venv
 )
 
 missing=()

@@ -1,0 +1,102 @@
+#include "cli/batch_json.hpp"
+
+#include <chrono>
+
+namespace mavi::cli {
+
+using cli::Json;
+
+Json outcome_json(const FileOutcome& r) {
+  Json j;
+  j["path"] = r.path.string();
+  j["fingerprint"] = r.fingerprint.empty() ? Json(nullptr) : Json(r.fingerprint);
+  j["verdict"] = r.verdict ? Json(std::string(to_string(r.verdict->kind))) : Json(nullptr);
+  j["action"] = std::string(to_string(r.action));
+  j["output"] = r.output ? Json(r.output->string()) : Json(nullptr);
+  if (!r.output_note.empty())
+    j["output_note"] = r.output_note;
+  j["status"] = std::string(to_string(r.status));
+  j["already_uploaded"] = r.status == FileStatus::uploaded_earlier;
+  j["duplicate_of"] = r.duplicate_of ? Json(r.duplicate_of->string()) : Json(nullptr);
+  j["upload"] = r.upload ? Json(*r.upload) : Json(nullptr);
+  j["error"] = r.error.empty() ? Json(nullptr) : Json(r.error);
+  if (r.error_kind)
+    j["error_kind"] = std::string(to_string(*r.error_kind));
+  if (r.verdict)
+    j["findings"] = r.verdict->findings;
+  if (r.plan)
+    j["plan"] = *r.plan;
+  if (r.prepare_seconds > 0) {
+    j["elapsed_seconds"] = r.prepare_seconds;
+    j["speed"] = r.prepare_speed;
+  }
+  return j;
+}
+
+Json event_json(const BatchEvent& event) {
+  const FileOutcome& r = event.file;
+  Json j;
+  std::string kind(to_string(event.kind));
+  // MAVI's verdict: "parsed", or "failed" like any other failure (with video_status FAIL).
+  if (event.kind == BatchEventKind::processed && r.upload)
+    kind = r.upload->video.video_status == "PARSE" ? "parsed" : "failed";
+  j["event"] = kind;
+  j["time_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+  j["path"] = r.path.string();
+  if (!r.fingerprint.empty())
+    j["fingerprint"] = r.fingerprint;
+  switch (event.kind) {
+    case BatchEventKind::checked:
+      j["verdict"] = r.verdict ? Json(std::string(to_string(r.verdict->kind))) : Json(nullptr);
+      j["action"] = std::string(to_string(r.action));
+      if (r.verdict)
+        j["findings"] = r.verdict->findings;
+      break;
+    case BatchEventKind::preparing:
+    case BatchEventKind::prepared:
+      j["action"] = std::string(to_string(r.action));
+      j["output"] = r.output ? Json(r.output->string()) : Json(nullptr);
+      if (event.kind == BatchEventKind::prepared) {
+        j["elapsed_seconds"] = r.prepare_seconds;
+        j["speed"] = r.prepare_speed;
+      }
+      break;
+    case BatchEventKind::uploading:
+      break;
+    case BatchEventKind::uploaded:
+      j["upload"] = r.upload ? Json(*r.upload) : Json(nullptr);
+      break;
+    case BatchEventKind::processed:
+      j["upload"] = r.upload ? Json(*r.upload) : Json(nullptr);
+      j["video_status"] = r.upload ? r.upload->video.video_status : std::string();
+      if (kind == "failed") {
+        j["error_kind"] = "processing_failed";
+        j["error"] = "MAVI could not process the video";
+      }
+      break;
+    case BatchEventKind::skipped:
+      j["status"] = std::string(to_string(r.status));
+      j["already_uploaded"] = r.status == FileStatus::uploaded_earlier;
+      if (r.duplicate_of)
+        j["duplicate_of"] = r.duplicate_of->string();
+      if (r.status == FileStatus::uploaded_earlier && r.upload)
+        j["upload"] = Json(*r.upload);
+      else
+        j["reason"] = r.error;
+      break;
+    case BatchEventKind::failed:
+      j["status"] = std::string(to_string(r.status));
+      j["error_kind"] = std::string(to_string(r.error_kind.value_or(Errc::internal)));
+      j["error"] = r.error;
+      break;
+    case BatchEventKind::finished:
+    case BatchEventKind::outside_shard:
+      j["status"] = std::string(to_string(r.status));
+      break;
+  }
+  return j;
+}
+
+}  // namespace mavi::cli
