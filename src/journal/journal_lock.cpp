@@ -33,8 +33,9 @@ JournalLock::JournalLock(const std::filesystem::path& journal, std::chrono::mill
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0) {
     const int err = errno;
-    throw Error(Errc::journal, "journal " + journal.string() + ": cannot create its lock file " +
-                                   path + ": " + std::strerror(err),
+    throw Error(Errc::journal,
+                "journal " + journal.string() + ": cannot create its lock file " + path + ": " +
+                    std::strerror(err),
                 err);
   }
   const auto deadline = std::chrono::steady_clock::now() + wait;
@@ -42,8 +43,7 @@ JournalLock::JournalLock(const std::filesystem::path& journal, std::chrono::mill
     const int err = errno;
     if (err == EINTR)
       continue;
-    if (err == EWOULDBLOCK && std::chrono::steady_clock::now() < deadline &&
-        !cancel.requested()) {
+    if (err == EWOULDBLOCK && std::chrono::steady_clock::now() < deadline && !cancel.requested()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       continue;
     }

@@ -74,8 +74,9 @@ bool Statement::is_null(int column) const {
 
 Database::Database(const std::filesystem::path& path, bool read_only) {
   sqlite3* raw = nullptr;
-  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                    SQLITE_OPEN_FULLMUTEX;
+  const int flags =
+      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+      SQLITE_OPEN_FULLMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   db_.reset(raw);
   if (rc != SQLITE_OK)
@@ -91,7 +92,8 @@ void Database::exec(std::string_view sql) {
     const std::string reason = message != nullptr ? message : "unknown error";
     sqlite3_free(message);
     const char* file = sqlite3_db_filename(db_.get(), "main");
-    throw Error(Errc::journal, "journal " + std::string(file != nullptr ? file : "") + ": " + reason,
+    throw Error(Errc::journal,
+                "journal " + std::string(file != nullptr ? file : "") + ": " + reason,
                 sqlite3_extended_errcode(db_.get()));
   }
 }

@@ -48,6 +48,23 @@ mavi::test::RunOptions with_key() {
   return options;
 }
 
+// What a crash mid-upload leaves: `file` on MAVI, its journal record `uploading`. Returns the
+// videoNo MAVI gave it.
+std::string crash_mid_upload(const SandboxProcess& sandbox, const fs::path& journal_path,
+                             const fs::path& file) {
+  const mavi::HttpGlobal http;
+  mavi::ClientConfig config;
+  config.base_url = sandbox.url();
+  config.api_key = kKey;
+  config.uploads_per_minute = 0;
+  const mavi::Client client(config);
+  mavi::Journal journal(journal_path);
+  const mavi::JournalRecord record =
+      journal.open_record(mavi::fingerprint(file), file, sandbox.url());
+  journal.record_upload_started(record.id, file);
+  return client.upload(file).video.video_no;
+}
+
 }  // namespace
 
 TEST_CASE("two runs on one journal at once: the second refuses naming the first, or waits",
@@ -187,21 +204,7 @@ TEST_CASE("an upload interrupted by a crash whose input then vanished is found a
   SandboxProcess sandbox({"--quiet", "--api-key", kKey});
   const fs::path journal_path = dir / "journal.sqlite";
   const fs::path gone = dir / "in" / "clip0.mp4";
-  // What a crash mid-upload leaves: the video on MAVI, the record `uploading`.
-  std::string video_no;
-  {
-    const mavi::HttpGlobal http;
-    mavi::ClientConfig config;
-    config.base_url = sandbox.url();
-    config.api_key = kKey;
-    config.uploads_per_minute = 0;
-    const mavi::Client client(config);
-    mavi::Journal journal(journal_path);
-    const mavi::JournalRecord record =
-        journal.open_record(mavi::fingerprint(gone), gone, sandbox.url());
-    journal.record_upload_started(record.id, gone);
-    video_no = client.upload(gone).video.video_no;
-  }
+  const std::string video_no = crash_mid_upload(sandbox, journal_path, gone);
   fs::remove(gone);
 
   const RunResult r =
@@ -233,20 +236,7 @@ TEST_CASE(
   SandboxProcess sandbox({"--quiet", "--api-key", kKey});
   const fs::path journal_path = dir / "journal.sqlite";
   const fs::path changed = dir / "in" / "clip0.mp4";
-  std::string old_video;
-  {
-    const mavi::HttpGlobal http;
-    mavi::ClientConfig config;
-    config.base_url = sandbox.url();
-    config.api_key = kKey;
-    config.uploads_per_minute = 0;
-    const mavi::Client client(config);
-    mavi::Journal journal(journal_path);
-    const mavi::JournalRecord record =
-        journal.open_record(mavi::fingerprint(changed), changed, sandbox.url());
-    journal.record_upload_started(record.id, changed);
-    old_video = client.upload(changed).video.video_no;
-  }
+  const std::string old_video = crash_mid_upload(sandbox, journal_path, changed);
   // Another clip under the same name: other content.
   mavi::test::make_distinct_clips(dir / "other", 3);
   fs::copy_file(dir / "other" / "clip2.mp4", changed, fs::copy_options::overwrite_existing);

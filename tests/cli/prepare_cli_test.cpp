@@ -143,8 +143,7 @@ TEST_CASE("human output: one line per file, exit 0 when all prepared or ok", "[c
   // One line per file, in input order whatever the workers' timing, then the summary.
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 3);
   CHECK(r.out.find("ok ") == 0);
-  CHECK(r.out.find("2 files: 1 prepared, 1 acceptable as they are, 0 failed") !=
-        std::string::npos);
+  CHECK(r.out.find("2 files: 1 prepared, 1 acceptable as they are, 0 failed") != std::string::npos);
   CHECK(r.out.find("prepared") != std::string::npos);
   CHECK(r.out.find("vp9_opus.mp4") != std::string::npos);
   CHECK(r.err.find('\r') == std::string::npos);  // no progress bar when not a terminal
