@@ -60,8 +60,8 @@ if [ -z "$base_url" ]; then
 fi
 echo "   listening on $base_url"
 
-# Options for mavi-prepare-and-upload. Local sandbox: no pacing (the real service's default
-# is 10 uploads a minute). Its temporary files go under $tmp too (TMPDIR below).
+# Options for mavi-prepare-and-upload. Local sandbox: no pacing (against the real service the
+# default is its documented limit, 1 upload a minute). Its temporary files go under $tmp too (TMPDIR below).
 # A local server that stops answering will not come back: one retry is plenty.
 args=(--base-url "$base_url" --uploads-per-minute 0 --retries 1 --json)
 # A journal, when this build's program keeps one: a temporary one, so every demo starts fresh.

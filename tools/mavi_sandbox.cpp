@@ -102,8 +102,47 @@ int main(int argc, char** argv) {
                  "Fraction of uploads stored and registered, then closed without an answer")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--rate-limit", config.faults.rate_limit_per_minute,
-                 "Uploads per minute; beyond, code 0429 with Retry-After (0: unlimited)")
+                 "Uploads per minute, account-wide; beyond, code 0429 (0: unlimited)")
       ->check(CLI::NonNegativeNumber);
+  double rate_window = 60;
+  mavi::cli::add_duration_option(app, "--rate-window", rate_window,
+                                 "The window of --rate-limit (default 1 minute, as documented; "
+                                 "shorter runs MAVI's limit at a faster clock)",
+                                 0.1, 86400);
+  app.add_option("--list-rate-limit", config.faults.list_per_second,
+                 "Listings (searchDB, list_videos) per second; beyond, code 0429 (0: unlimited)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--status-rate-limit", config.faults.status_per_second,
+                 "Status look-ups (get_metadata) per second; beyond, code 0429 (0: unlimited)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--rate-limit-status", config.faults.rate_limited_http_status,
+                 "HTTP status of a 0429 answer: 200, 429 or 400 (MAVI's pages show all three)")
+      ->check(CLI::IsMember({200, 429, 400}))
+      ->capture_default_str();
+  bool no_retry_after = false;
+  app.add_flag("--no-retry-after", no_retry_after,
+               "Send 0429 answers without a Retry-After header, as MAVI documents them");
+  app.add_option("--failed-status", config.failed_status,
+                 "The status a failed processing ends with: FAIL, FAILED, PARSE_ERROR, or auto "
+                 "(classic PARSE_ERROR, v1 FAILED); the cause is listed with it")
+      ->check(CLI::IsMember({"FAIL", "FAILED", "PARSE_ERROR", "auto"}))
+      ->capture_default_str();
+  app.add_option("--rename-videos", config.rename_videos,
+                 "v1: the name the server gives a video: none (the client's filename), hash (32 "
+                 "hex digits), stem (without its extension)")
+      ->check(CLI::IsMember({"none", "hash", "stem"}))
+      ->capture_default_str();
+  app.add_flag("--validate-uploads", config.validate_uploads,
+               "v1: refuse at upload time (code 0001) what the upload page refuses: an extension "
+               "other than .mp4/.avi/.mkv/.mov, a file part not video/*, more than 3 GB");
+  app.add_flag("--string-numbers", config.string_numbers,
+               "v1: send the numbers of listings and metadata as strings (the v1.1 example)");
+  bool realistic = false;
+  app.add_flag("--realistic", realistic,
+               "Every documented limit and behaviour at its documented value: uploads 1 a "
+               "minute, listings 5 and status 1 a second, 0429 as HTTP 429 without Retry-After, "
+               "--failed-status auto, --rename-videos hash, --validate-uploads, "
+               "--string-numbers (options given as well override it)");
   mavi::cli::add_duration_option(app, "--outage-after", outage_after,
                                  "When the staged outage begins, counted from the start", 0, 86400);
   mavi::cli::add_duration_option(
@@ -167,6 +206,25 @@ int main(int argc, char** argv) {
     config.outage.duration = to_ms(outage_seconds);
     config.outage.mode = outage_mode == "503" ? mavi::cli::sandbox::OutageMode::unavailable
                                               : mavi::cli::sandbox::OutageMode::refuse;
+  }
+  config.faults.retry_after = !no_retry_after;
+  config.faults.rate_window = to_ms(rate_window);
+  if (realistic) {
+    // The documented values (docs/sandbox.md, "--realistic", cites the pages); an option
+    // given explicitly wins.
+    auto unless_given = [&](const char* option, auto& field, auto value) {
+      if (app.count(option) == 0)
+        field = value;
+    };
+    unless_given("--rate-limit", config.faults.rate_limit_per_minute, 1);
+    unless_given("--list-rate-limit", config.faults.list_per_second, 5);
+    unless_given("--status-rate-limit", config.faults.status_per_second, 1);
+    unless_given("--rate-limit-status", config.faults.rate_limited_http_status, 429);
+    config.faults.retry_after = false;
+    unless_given("--failed-status", config.failed_status, std::string("auto"));
+    unless_given("--rename-videos", config.rename_videos, std::string("hash"));
+    config.validate_uploads = true;
+    config.string_numbers = true;
   }
   config.faults.refusal_code = refusal == "no-credits" ? "0402"
                                : refusal == "disabled" ? "0403"

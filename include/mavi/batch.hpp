@@ -100,10 +100,20 @@ struct ServiceEvent {
     unavailable,   // an outage began: uploads pause
     probe_failed,  // a probe found MAVI still unavailable; next_probe says when the next comes
     restored,      // MAVI answers again: uploads resume
+    // MAVI answered "rate limited" (0429): every upload slows down to uploads_per_minute; the
+    // next one starts at next_upload. No file's retries are spent on it.
+    rate_limited,
   };
   Kind kind;
-  Outage outage;                                     // so far
+  Outage outage;                                     // so far (not for rate_limited)
   std::chrono::system_clock::time_point next_probe;  // unavailable, probe_failed
+  // rate_limited: the pace in force, when the next upload starts, and the files still to
+  // upload (at most: some may turn out not to need it) with how long they take at that pace.
+  double uploads_per_minute = 0;
+  std::chrono::system_clock::time_point next_upload;
+  std::size_t uploads_left = 0;
+  std::chrono::seconds eta{0};
+  int rate_limited_answers = 0;  // in this run so far
 };
 std::string_view to_string(ServiceEvent::Kind kind) noexcept;
 using ServiceObserver = std::function<void(const ServiceEvent&)>;
@@ -175,7 +185,8 @@ struct BatchResult {
   // (service_unavailable). The files not done were left as they were: a re-run with the cause
   // fixed carries on.
   std::optional<Error> fatal_error;
-  std::vector<Outage> outages;  // the times MAVI did not answer, in order
+  std::vector<Outage> outages;   // the times MAVI did not answer, in order
+  int rate_limited_answers = 0;  // "rate limited" answers to uploads (none failed a file)
   std::vector<InterruptedUpload> interrupted_uploads;
   bool wait_timed_out = false;     // --wait gave up on some videos
   std::filesystem::path work_dir;  // where prepared files went (kept only with keep_prepared)

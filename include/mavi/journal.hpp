@@ -120,7 +120,10 @@ class Journal {
   void record_uploaded(std::int64_t id, const VideoRecord& video, int http_status,
                        std::string_view code);
   // MAVI's processing status (UNPARSE, PARSE, FAIL); PARSE and FAIL move the file to processed.
-  void record_video_status(std::int64_t id, std::string_view video_status);
+  // MAVI's processing status (and the cause it gave for a failure); a final one
+  // (processing_state()) moves the file to FileState::processed.
+  void record_video_status(std::int64_t id, std::string_view video_status,
+                           std::string_view cause = {});
   void record_failure(std::int64_t id, std::string_view error);
   // A failed upload that certainly never reached MAVI (refused before or by the server): no
   // lookup is needed before the next attempt.

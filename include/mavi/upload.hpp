@@ -51,10 +51,17 @@ struct RetryPolicy {
 // retry decisions). Must not throw; exceptions are swallowed.
 using LogSink = std::function<void(std::string_view line)>;
 
+// The documented hosts: classic (MAVI's upload docs) and v1 (Visual Search, api-tools pages).
 inline constexpr std::string_view kDefaultBaseUrl = "https://mavi-backend.openinterx.com";
+inline constexpr std::string_view kV1BaseUrl = "https://api.memories.ai";
+
+// The host a generation's documents give (what an empty ClientConfig::base_url means).
+std::string_view default_base_url(ApiGeneration api) noexcept;
 
 struct ClientConfig {
-  std::string base_url{kDefaultBaseUrl};
+  // Scheme, host and port; each generation appends its own paths. Empty: the generation's
+  // documented host (default_base_url(api)); Client::config() gives the one in use.
+  std::string base_url;
   std::string api_key;  // never printed, logged or put in an error message
   AuthScheme auth_scheme = AuthScheme::raw;
   ApiGeneration api = ApiGeneration::classic;
@@ -70,8 +77,14 @@ struct ClientConfig {
   std::chrono::seconds answer_timeout{300};
 
   RetryPolicy retry;
-  // Pacing shared by every Client of the process with the same base URL; <= 0 disables it.
-  double uploads_per_minute = 10;
+  // The ceiling of the upload pace, shared by every Client of the process with the same base
+  // URL. None: the generation's documented limit (classic and v1: 1 a minute). <= 0: no
+  // ceiling. Below it the pace is learned: a "rate limited" answer (0429) halves it, and it
+  // creeps back up while uploads go through. A rate-limited answer never uses up an attempt.
+  std::optional<double> uploads_per_minute;
+  // The ceiling of look-ups (listings, one video's status), per second. None: the documented
+  // limits (list videos 5 a second, task status 1 a second); <= 0: no ceiling.
+  std::optional<double> lookups_per_second;
 
   std::filesystem::path cacert;      // extra CA bundle (private CAs); TLS is always verified
   bool allow_insecure_http = false;  // plain http:// to a non-loopback host
@@ -105,6 +118,14 @@ struct UploadProgress {
   std::uint64_t total_bytes = 0;  // request body size (file plus multipart framing)
   double bytes_per_second = 0;
   int attempt = 1;
+  // Waiting for an upload slot (the pace) rather than sending: how long until it comes, the
+  // pace in force, and whether that pace is lower than the ceiling because MAVI answered
+  // "rate limited".
+  bool waiting_for_slot = false;
+  std::chrono::milliseconds slot_in{0};
+  double uploads_per_minute = 0;  // 0: not paced
+  bool rate_limited = false;
+  int rate_limited_answers = 0;  // "rate limited" answers to this upload so far
 };
 
 // Called during the transfer (and while waiting for pacing or backoff); return false to
@@ -112,14 +133,30 @@ struct UploadProgress {
 // by upload() after the transfer has been stopped.
 using ProgressCallback = std::function<bool(const UploadProgress&)>;
 
-// One video as MAVI lists it; every field is a string, as in MAVI's JSON.
+// One video as MAVI lists it; every field is a string, as in MAVI's JSON (numbers MAVI sends
+// as numbers are kept as their decimal text).
 struct VideoRecord {
   std::string video_no;
-  std::string video_name;
-  std::string video_status;  // UNPARSE, PARSE, FAIL
+  std::string video_name;    // MAVI's name for it: may differ from the name it was sent under
+  std::string video_status;  // UNPARSE, PARSE, PARSE_ERROR, FAIL, FAILED (processing_state())
   std::string upload_time;   // milliseconds since the epoch
   std::string duration;      // seconds
+  std::string size;          // bytes, when the listing gives it
+  std::string cause;         // why processing failed, when MAVI says ("null" is no cause)
 };
+
+// What a status word says about a video's processing. MAVI's documents give UNPARSE and PARSE
+// (classic and v1), PARSE_ERROR (the code page's VideoStatus enum), FAIL (classic callbacks)
+// and FAILED (v1 list_videos, the upload FAQ); v2's upload_status adds WAITING, UPLOADING and
+// SUCCESS. A word none of them gives is `unknown`: not final, so --wait keeps polling it until
+// its timeout, and reports name the word as MAVI sent it.
+enum class ProcessingState { pending, ready, failed, unknown };
+ProcessingState processing_state(std::string_view video_status) noexcept;
+std::string_view to_string(ProcessingState state) noexcept;
+// ready or failed: MAVI will not change it any more.
+inline bool is_final(ProcessingState state) noexcept {
+  return state == ProcessingState::ready || state == ProcessingState::failed;
+}
 
 struct UploadResult {
   int http_status = 0;  // of the answer that succeeded (0 when recovered by a lookup)
@@ -132,11 +169,22 @@ struct UploadResult {
   // True when an attempt failed ambiguously and the video was then found already uploaded
   // (so it was not uploaded twice).
   bool recovered_by_lookup = false;
+  int rate_limited_answers = 0;  // "rate limited" answers before it went through (no attempt)
 };
 
 struct TimeWindow {
   std::chrono::system_clock::time_point from;
   std::chrono::system_clock::time_point to;
+};
+
+// How an earlier upload of a file is recognised in MAVI's listing without trusting MAVI to
+// keep its name: the name it was sent under, that name without its extension (v1's list
+// example), or, when the listing gives sizes (v1), its size in bytes within the time window
+// (servers that name videos themselves: v1's upload example answers a hash). docs/upload.md,
+// "Duplicate protection", gives each generation's method and its limits.
+struct UploadIdentity {
+  std::string name;
+  std::optional<std::uint64_t> size_bytes;  // of the file as sent
 };
 
 class Client {
@@ -156,6 +204,9 @@ class Client {
   // The most recent video named `video_name` uploaded within `window` (classic: searchDB;
   // v1: list_videos), or nothing.
   std::optional<VideoRecord> find_uploaded(std::string_view video_name, const TimeWindow& window,
+                                           std::string_view unique_id = {}) const;
+  // The most recent video within `window` that `identity` recognises, or nothing.
+  std::optional<VideoRecord> find_uploaded(const UploadIdentity& identity, const TimeWindow& window,
                                            std::string_view unique_id = {}) const;
 
   // A video's current record (classic: searchDB, narrowed to `window` when given;

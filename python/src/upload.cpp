@@ -62,8 +62,8 @@ void bind_upload(py::module_& m) {
   py::class_<Client>(m, "Client", "A MAVI client: streaming uploads with retries and pacing.")
       .def(py::init([](const std::string& api_key, const std::string& base_url,
                        const std::string& api, const std::string& auth_scheme,
-                       double uploads_per_minute, int max_attempts, double base_backoff,
-                       bool allow_insecure_http, double connect_timeout) {
+                       std::optional<double> uploads_per_minute, int max_attempts,
+                       double base_backoff, bool allow_insecure_http, double connect_timeout) {
              ClientConfig config;
              config.api_key = api_key;
              config.base_url = base_url;
@@ -78,9 +78,9 @@ void bind_upload(py::module_& m) {
                  std::chrono::seconds(static_cast<std::int64_t>(connect_timeout));
              return Client(std::move(config));
            }),
-           py::kw_only(), py::arg("api_key"), py::arg("base_url") = std::string(kDefaultBaseUrl),
+           py::kw_only(), py::arg("api_key"), py::arg("base_url") = std::string(),
            py::arg("api") = "classic", py::arg("auth_scheme") = "raw",
-           py::arg("uploads_per_minute") = 10.0, py::arg("max_attempts") = 5,
+           py::arg("uploads_per_minute") = std::nullopt, py::arg("max_attempts") = 5,
            py::arg("base_backoff") = 1.0, py::arg("allow_insecure_http") = false,
            py::arg("connect_timeout") = 30.0)
       .def_property_readonly("base_url", [](const Client& c) { return c.config().base_url; })

@@ -65,6 +65,8 @@ std::string_view to_string(ServiceEvent::Kind kind) noexcept {
       return "service_probe_failed";
     case ServiceEvent::Kind::restored:
       return "service_restored";
+    case ServiceEvent::Kind::rate_limited:
+      return "rate_limited";
   }
   return "service_unavailable";
 }

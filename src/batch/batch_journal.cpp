@@ -60,9 +60,9 @@ void BatchJournal::uploaded(const FileOutcome& file, const VideoRecord& video, i
     journal_->record_uploaded(file.journal_id, video, http_status, code);
 }
 
-void BatchJournal::video_status(const FileOutcome& file, std::string_view status) {
+void BatchJournal::video_status(const FileOutcome& file, const VideoRecord& video) {
   if (has(file))
-    journal_->record_video_status(file.journal_id, status);
+    journal_->record_video_status(file.journal_id, video.video_status, video.cause);
 }
 
 void BatchJournal::skipped(const FileOutcome& file, std::string_view reason) {

@@ -38,7 +38,7 @@ class BatchJournal {
   void upload_started(const FileOutcome& file);  // committed before any byte is sent
   void uploaded(const FileOutcome& file, const VideoRecord& video, int http_status,
                 std::string_view code);
-  void video_status(const FileOutcome& file, std::string_view status);
+  void video_status(const FileOutcome& file, const VideoRecord& video);
   void skipped(const FileOutcome& file, std::string_view reason);
   void reset(const FileOutcome& file, std::string_view reason);
   // A failed file, recorded by what the failure means for the next run: an upload MAVI

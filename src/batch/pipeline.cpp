@@ -85,6 +85,7 @@ BatchResult Pipeline::run() {
       journal_.outage_seen(outage_record_, result.outages.back(), false);
     health_->close();
   }
+  result.rate_limited_answers = rate_limited_answers_.load();
   if (options_.wait && uploading_ && !stopping())
     result.wait_timed_out = !wait_for_processing();
 
@@ -147,6 +148,7 @@ void Pipeline::fail(Item& item, Errc kind, const std::string& message) {
 
 // The file's outcome for this run is settled (or it belongs to another shard).
 void Pipeline::finish(const Item& item) {
+  ++files_settled_;
   emit(item.in_shard ? BatchEventKind::finished : BatchEventKind::outside_shard, item.outcome);
 }
 

@@ -88,6 +88,7 @@ class Pipeline {
   bool pause_for_outage(Item& item, const Error& error);
   bool mavi_answers() const;
   void on_service_event(const ServiceEvent& event);
+  void report_rate_limited(const UploadProgress& progress);
   void upload(Item& item);
 
   // interrupted_uploads.cpp
@@ -112,6 +113,8 @@ class Pipeline {
   std::unique_ptr<ServiceHealth> health_;
   std::unique_ptr<Client> probe_client_;  // one attempt per probe
   std::int64_t outage_record_ = 0;        // the journal's record of the outage going on
+  std::atomic<int> rate_limited_answers_{0};
+  std::atomic<std::size_t> files_settled_{0};  // finish() called: nothing more to upload
 
   std::atomic<std::size_t> next_{0};
   std::mutex queue_mutex_;

@@ -175,8 +175,15 @@ bool Pipeline::recover_earlier_upload(Item& item, bool prepared) {
                                : options_.upload_options.filename;
   const TimeWindow window{*item.lookup_from,
                           SystemClock::now() + client_->config().clock_skew_allowance};
+  UploadIdentity identity{name, std::nullopt};
+  std::error_code ec;
+  if (!item.source.empty()) {
+    const auto size = std::filesystem::file_size(item.source, ec);
+    if (!ec)
+      identity.size_bytes = size;
+  }
   const std::optional<VideoRecord> found =
-      client_->find_uploaded(name, window, options_.upload_options.unique_id);
+      client_->find_uploaded(identity, window, options_.upload_options.unique_id);
   if (!found || !claim_video(found->video_no, out.journal_id))
     return false;
   UploadResult recovered;

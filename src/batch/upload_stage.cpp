@@ -125,8 +125,9 @@ bool Pipeline::pause_for_outage(Item& item, const Error& error) {
 bool Pipeline::mavi_answers() const {
   const auto now = std::chrono::system_clock::now();
   try {
-    probe_client_->find_uploaded("mavi-prep-probe", TimeWindow{now - std::chrono::minutes(1), now},
-                                 options_.upload_options.unique_id);
+    // One cheap request: a status look-up of a video that does not exist.
+    probe_client_->status("mavi-prep-probe", TimeWindow{now - std::chrono::minutes(1), now},
+                          options_.upload_options.unique_id);
     return true;
   } catch (const Error& e) {
     return !is_service_wide(e.kind()) && e.kind() != Errc::cancelled;
@@ -141,6 +142,32 @@ void Pipeline::on_service_event(const ServiceEvent& event) {
     journal_.outage_seen(outage_record_, event.outage, event.kind == ServiceEvent::Kind::restored);
   if (!options_.service_observer)
     return;
+  std::lock_guard lock(event_mutex_);
+  try {
+    options_.service_observer(event);
+  } catch (...) {
+    // An observer must not throw.
+  }
+}
+
+// MAVI answered "rate limited": the observer hears the pace now in force and how long the
+// files still to upload take at it.
+void Pipeline::report_rate_limited(const UploadProgress& progress) {
+  const int answers = ++rate_limited_answers_;
+  if (!options_.service_observer)
+    return;
+  ServiceEvent event{ServiceEvent::Kind::rate_limited, {}, {}};
+  const auto now = std::chrono::system_clock::now();
+  event.uploads_per_minute = progress.uploads_per_minute;
+  event.next_upload = now + progress.slot_in;
+  // Every file not settled yet, this one included (some may turn out not to need an upload).
+  const std::size_t settled = files_settled_.load();
+  event.uploads_left = items_.size() > settled ? items_.size() - settled : 1;
+  if (progress.uploads_per_minute > 0) {
+    event.eta = std::chrono::seconds(static_cast<long long>(
+        static_cast<double>(event.uploads_left) * 60.0 / progress.uploads_per_minute));
+  }
+  event.rate_limited_answers = answers;
   std::lock_guard lock(event_mutex_);
   try {
     options_.service_observer(event);
@@ -166,8 +193,13 @@ void Pipeline::upload(Item& item) {
   // Once the whole body is on its way, stopping would leave MAVI with a video the journal
   // does not know: wait (a little) for the answer instead.
   std::optional<std::chrono::steady_clock::time_point> stop_seen;
+  int rate_limited_seen = 0;
   const UploadResult result =
       client_->upload(item.source, upload_options, [&](const UploadProgress& progress) {
+        if (progress.waiting_for_slot && progress.rate_limited_answers > rate_limited_seen) {
+          rate_limited_seen = progress.rate_limited_answers;
+          report_rate_limited(progress);
+        }
         if (options_.upload_progress)
           options_.upload_progress(out.path, progress);
         if (!stopping())

@@ -12,12 +12,14 @@ using SystemClock = std::chrono::system_clock;
 namespace {
 
 bool is_final(std::string_view video_status) {
-  return video_status == "PARSE" || video_status == "FAIL";
+  return mavi::is_final(processing_state(video_status));
 }
 
 }  // namespace
 
-// Polls until every uploaded video is PARSE or FAIL; false when the timeout ran out first.
+// Polls until every uploaded video's processing is final (processing_state(): PARSE or
+// SUCCESS, FAIL, FAILED or PARSE_ERROR); false when the timeout ran out first. A status no
+// document gives is not final: it is polled until the timeout like UNPARSE.
 bool Pipeline::wait_for_processing() {
   std::vector<Item*> waiting;
   for (auto& item : items_) {
@@ -56,10 +58,11 @@ bool Pipeline::poll(Item& item) {
   try {
     const std::optional<VideoRecord> now =
         client_->status(video.video_no, window, options_.upload_options.unique_id);
-    if (!now || now->video_status == video.video_status)
+    if (!now || (now->video_status == video.video_status && now->cause == video.cause))
       return false;
     video.video_status = now->video_status;
-    journal_.video_status(out, video.video_status);
+    video.cause = now->cause;
+    journal_.video_status(out, video);
   } catch (const Error&) {
     return false;  // keep polling until the timeout: MAVI may be busy
   }

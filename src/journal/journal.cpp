@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <vector>
 
 #include "journal/journal_lock.hpp"
 #include "mavi/error.hpp"
@@ -71,7 +73,17 @@ CREATE TABLE IF NOT EXISTS outages (
 constexpr std::string_view kColumns =
     "id, fingerprint, base_url, path, verdict, action, state, video_no, video_name, "
     "video_status, upload_time, duration, http_status, code, error, upload_attempts, "
-    "upload_started_ms, created_ms, updated_ms";
+    "upload_started_ms, created_ms, updated_ms, cause";
+
+// Columns added after the first release, each with its type: a journal written before them
+// gets them on opening (ALTER TABLE ... ADD COLUMN keeps every row).
+struct AddedColumn {
+  const char* name;
+  const char* definition;
+};
+constexpr AddedColumn kAddedColumns[] = {
+    {"cause", "TEXT NOT NULL DEFAULT ''"},  // why MAVI's processing failed, when it said
+};
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
@@ -108,6 +120,7 @@ JournalRecord read_record(const detail::sqlite::Statement& row) {
     r.upload_started = from_ms(row.integer(16));
   r.created = from_ms(row.integer(17));
   r.updated = from_ms(row.integer(18));
+  r.video.cause = row.text(19);
   return r;
 }
 
@@ -232,10 +245,24 @@ struct Journal::Impl {
     db.exec("PRAGMA synchronous=FULL");
     db.exec("PRAGMA foreign_keys=ON");
     db.exec(kSchema);
+    add_missing_columns();
     // A journal that cannot be written must stop the batch before any work, not fail every
     // file one by one: take the write lock once now.
     db.exec("BEGIN IMMEDIATE");
     db.exec("ROLLBACK");
+  }
+
+  void add_missing_columns() {
+    std::vector<std::string> have;
+    auto columns = db.prepare("PRAGMA table_info(files)");
+    while (columns.step())
+      have.push_back(columns.text(1));
+    for (const AddedColumn& column : kAddedColumns) {
+      if (std::find(have.begin(), have.end(), column.name) == have.end()) {
+        db.exec(std::string("ALTER TABLE files ADD COLUMN ") + column.name + " " +
+                column.definition);
+      }
+    }
   }
 
   static std::unique_ptr<detail::JournalLock> take_lock(const std::filesystem::path& p,
@@ -378,7 +405,7 @@ void Journal::record_uploaded(std::int64_t id, const VideoRecord& video, int htt
   impl_->change(id, FileState::uploaded, video.video_no, [&] {
     auto update = impl_->db.prepare(
         "UPDATE files SET video_no = ?, video_name = ?, video_status = ?, upload_time = ?, "
-        "duration = ?, http_status = ?, code = ?, error = '' WHERE id = ?");
+        "duration = ?, http_status = ?, code = ?, error = '', cause = ? WHERE id = ?");
     update.bind(1, video.video_no)
         .bind(2, video.video_name)
         .bind(3, video.video_status)
@@ -386,18 +413,22 @@ void Journal::record_uploaded(std::int64_t id, const VideoRecord& video, int htt
         .bind(5, video.duration)
         .bind(6, static_cast<std::int64_t>(http_status))
         .bind(7, code)
-        .bind(8, id)
+        .bind(8, video.cause)
+        .bind(9, id)
         .run();
   });
 }
 
-void Journal::record_video_status(std::int64_t id, std::string_view video_status) {
-  const bool final_status = video_status == "PARSE" || video_status == "FAIL";
-  impl_->change(id, final_status ? std::optional(FileState::processed) : std::nullopt, video_status,
-                [&] {
-                  auto update = impl_->db.prepare("UPDATE files SET video_status = ? WHERE id = ?");
-                  update.bind(1, video_status).bind(2, id).run();
-                });
+void Journal::record_video_status(std::int64_t id, std::string_view video_status,
+                                  std::string_view cause) {
+  const bool final_status = is_final(processing_state(video_status));
+  std::string detail(video_status);
+  if (!cause.empty())
+    detail += ": " + std::string(cause);
+  impl_->change(id, final_status ? std::optional(FileState::processed) : std::nullopt, detail, [&] {
+    auto update = impl_->db.prepare("UPDATE files SET video_status = ?, cause = ? WHERE id = ?");
+    update.bind(1, video_status).bind(2, cause).bind(3, id).run();
+  });
 }
 
 void Journal::record_failure(std::int64_t id, std::string_view error) {

@@ -63,6 +63,11 @@ VideoRecord record_of(const json& object) {
   r.video_status = text_field(object, {"videoStatus", "status", "video_status"});
   r.upload_time = text_field(object, {"uploadTime", "create_time", "upload_time"});
   r.duration = text_field(object, {"duration"});
+  r.size = text_field(object, {"size", "file_size", "fileSize"});
+  r.cause = text_field(object, {"cause", "fail_reason", "failReason"});
+  // MAVI's list_videos example sends the string "null" where there is no cause.
+  if (r.cause == "null")
+    r.cause.clear();
   return r;
 }
 
@@ -116,7 +121,12 @@ Errc error_kind(long http_status, std::string_view code) {
     return Errc::duplicate;
   if (code == "9009")
     return Errc::permission;
-  if (code == "0001" || code == "0003")
+  // 0001 is documented as "parameters incorrect", yet MAVI's own examples retry it as a
+  // passing hiccup: it is retried like a 5xx (docs/upload.md, "Codes"), unless an HTTP 4xx says
+  // the request itself is refused.
+  if (code == "0001")
+    return http_status >= 400 && http_status < 500 ? Errc::bad_request : Errc::server_error;
+  if (code == "0003")
     return Errc::bad_request;
   if (http_status >= 500)
     return Errc::server_error;

@@ -55,6 +55,13 @@ struct ListedPage {
   long long total = -1;             // -1 when the answer does not say
 };
 
+// A generation's documented limits, per minute (docs/upload.md, "Rate limits").
+struct DocumentedLimits {
+  double uploads = 1;     // upload (local or URL): 1 a minute
+  double listings = 300;  // list videos: 5 a second
+  double status = 60;     // one video's status (task status): 1 a second; 0: via the listing
+};
+
 class ApiModule {
  public:
   virtual ~ApiModule() = default;
@@ -64,6 +71,8 @@ class ApiModule {
 
   // The host a ClientConfig for this generation uses unless told otherwise.
   virtual std::string_view default_base_url() const noexcept = 0;
+
+  virtual DocumentedLimits documented_limits() const noexcept { return {}; }
 
   // Where uploads go, below the base URL ("/api/serve/video/upload"); messages name it.
   virtual std::string_view upload_path() const noexcept = 0;
@@ -94,8 +103,11 @@ class ApiModule {
                                             std::string_view video_no,
                                             const ListQuery& query) const = 0;
 
-  // True for a status MAVI will not change any more (processing ended, well or badly).
-  virtual bool is_final_status(std::string_view video_status) const noexcept = 0;
+  // True for a status MAVI will not change any more (processing ended, well or badly). Every
+  // generation's words are in the one classifier, mavi::processing_state().
+  virtual bool is_final_status(std::string_view video_status) const noexcept {
+    return is_final(processing_state(video_status));
+  }
 };
 
 // Milliseconds since the epoch, as MAVI writes times.

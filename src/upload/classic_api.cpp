@@ -16,6 +16,9 @@ class ClassicApi final : public ApiModule {
   std::string_view name() const noexcept override { return "classic"; }
   std::string_view default_base_url() const noexcept override { return kDefaultBaseUrl; }
   std::string_view upload_path() const noexcept override { return "/api/serve/video/upload"; }
+  // The published limits (api-tools.memories.ai/platform/rate-limits); status is a searchDB
+  // scan, paced as a listing.
+  DocumentedLimits documented_limits() const noexcept override { return {1, 300, 0}; }
 
   // POST .../upload?callBackUri=URI: the file is the only part; classic takes no form fields.
   http::Request upload_request(
@@ -71,10 +74,6 @@ class ClassicApi final : public ApiModule {
     scan.video_name.clear();
     return latest_listed(*this, endpoint, exchange, scan,
                          [&](const VideoRecord& v) { return v.video_no == video_no; });
-  }
-
-  bool is_final_status(std::string_view video_status) const noexcept override {
-    return video_status == "PARSE" || video_status == "FAIL";
   }
 };
 

@@ -34,6 +34,11 @@ std::string_view to_string(ApiGeneration api) noexcept {
   return module ? module->name() : "unknown";
 }
 
+std::string_view default_base_url(ApiGeneration api) noexcept {
+  const detail::ApiModule* module = detail::find_api_module(api);
+  return module ? module->default_base_url() : kDefaultBaseUrl;
+}
+
 std::string content_type_for(const fs::path& file) {
   std::string ext = file.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
@@ -61,7 +66,13 @@ struct Client::Impl {
   ClientConfig config;
   const detail::ApiModule* api = nullptr;  // the generation's paths, fields and answers
   detail::Endpoint endpoint;
-  std::shared_ptr<detail::Pacer> pacer;
+  // Paces per kind of request, shared per base URL (upload/pacing.hpp).
+  std::shared_ptr<detail::Pacer> upload_pacer;
+  std::shared_ptr<detail::Pacer> list_pacer;
+  std::shared_ptr<detail::Pacer> status_pacer;
+  double upload_ceiling = 0;  // per minute; 0: none
+  double list_ceiling = 0;
+  double status_ceiling = 0;
 
   void log(const std::string& line) const {
     if (!config.verbose)
@@ -107,9 +118,12 @@ struct Client::Impl {
     return unique_id.empty() ? config.default_unique_id : std::string(unique_id);
   }
 
-  // One request whose answer is JSON; transport failures become mavi::Error.
-  detail::http::Response exchange(const detail::http::Request& request,
+  // One request whose answer is JSON, in its turn on `pacer`; transport failures become
+  // mavi::Error.
+  detail::http::Response exchange(detail::Pacer& pacer, double ceiling,
+                                  const detail::http::Request& request,
                                   const std::string& what) const {
+    pacer.acquire(ceiling, {});
     log(request.method + " " + request.url);
     detail::http::Transfer transfer(request, settings());
     detail::http::Response r = transfer.perform();
@@ -119,23 +133,34 @@ struct Client::Impl {
     return r;
   }
 
-  detail::Exchange exchange_fn() const {
-    return [this](const detail::http::Request& request, const std::string& what) {
-      return exchange(request, what);
+  detail::Exchange exchange_fn(detail::Pacer& pacer, double ceiling) const {
+    return [this, &pacer, ceiling](const detail::http::Request& request, const std::string& what) {
+      return exchange(pacer, ceiling, request, what);
     };
   }
 
-  std::optional<VideoRecord> find_once(std::string_view name, const TimeWindow& window,
+  // A generation whose status is a listing scan paces it as a listing.
+  bool status_is_listing() const { return api->documented_limits().status <= 0; }
+  detail::Pacer& status_pacer_in_use() const {
+    return status_is_listing() ? *list_pacer : *status_pacer;
+  }
+  double status_ceiling_in_use() const {
+    return status_is_listing() ? list_ceiling : status_ceiling;
+  }
+
+  std::optional<VideoRecord> find_once(const UploadIdentity& identity, const TimeWindow& window,
                                        std::string_view unique_id) const {
-    detail::ListQuery query{window, std::string(name), unique_id_or_default(unique_id)};
-    return detail::find_by_name(*api, endpoint, exchange_fn(), query);
+    detail::ListQuery query{window, {}, unique_id_or_default(unique_id)};
+    return detail::find_upload(*api, endpoint, exchange_fn(*list_pacer, list_ceiling), query,
+                               identity);
   }
 
   std::optional<VideoRecord> status_once(std::string_view video_no,
                                          const std::optional<TimeWindow>& window,
                                          std::string_view unique_id) const {
     detail::ListQuery query{window, {}, unique_id_or_default(unique_id)};
-    return api->status(endpoint, exchange_fn(), video_no, query);
+    return api->status(endpoint, exchange_fn(status_pacer_in_use(), status_ceiling_in_use()),
+                       video_no, query);
   }
 
   // The upload request of `file`: the generation's URL and fields plus the file part.
@@ -179,6 +204,8 @@ Client::Client(ClientConfig config) : impl_(std::make_unique<Impl>()) {
       throw Error(Errc::invalid_argument, "the API key contains control characters");
     }
   }
+  if (s.config.base_url.empty())
+    s.config.base_url = std::string(default_base_url(s.config.api));
   std::string base = s.config.base_url;
   while (!base.empty() && base.back() == '/')
     base.pop_back();
@@ -200,7 +227,19 @@ Client::Client(ClientConfig config) : impl_(std::make_unique<Impl>()) {
     s.config.retry.max_attempts = 1;
   s.api = &detail::api_module(s.config.api);
   s.endpoint = detail::Endpoint{base, s.headers(), s.config.api_key};
-  s.pacer = detail::Pacer::for_key(base);
+  const detail::DocumentedLimits limits = s.api->documented_limits();
+  auto ceiling = [](const std::optional<double>& given, double documented) {
+    return given ? std::max(0.0, *given) : documented;
+  };
+  s.upload_ceiling = ceiling(s.config.uploads_per_minute, limits.uploads);
+  const std::optional<double> lookups_per_minute =
+      s.config.lookups_per_second ? std::optional(*s.config.lookups_per_second * 60) : std::nullopt;
+  s.list_ceiling = ceiling(lookups_per_minute, limits.listings);
+  s.status_ceiling = ceiling(lookups_per_minute, limits.status);
+  // Limits are per account and per kind of request: one schedule per base URL and kind.
+  s.upload_pacer = detail::Pacer::for_key(base + " upload");
+  s.list_pacer = detail::Pacer::for_key(base + " list");
+  s.status_pacer = detail::Pacer::for_key(base + " status");
 }
 
 Client::~Client() = default;
@@ -214,14 +253,22 @@ const ClientConfig& Client::config() const noexcept {
 std::optional<VideoRecord> Client::find_uploaded(std::string_view video_name,
                                                  const TimeWindow& window,
                                                  std::string_view unique_id) const {
-  return detail::with_retries(impl_->config.retry, impl_->log_fn(),
-                              [&] { return impl_->find_once(video_name, window, unique_id); });
+  return find_uploaded(UploadIdentity{std::string(video_name), std::nullopt}, window, unique_id);
+}
+
+std::optional<VideoRecord> Client::find_uploaded(const UploadIdentity& identity,
+                                                 const TimeWindow& window,
+                                                 std::string_view unique_id) const {
+  return detail::with_retries(impl_->config.retry, impl_->log_fn(), *impl_->list_pacer,
+                              impl_->list_ceiling,
+                              [&] { return impl_->find_once(identity, window, unique_id); });
 }
 
 std::optional<VideoRecord> Client::status(std::string_view video_no,
                                           std::optional<TimeWindow> window,
                                           std::string_view unique_id) const {
-  return detail::with_retries(impl_->config.retry, impl_->log_fn(),
+  return detail::with_retries(impl_->config.retry, impl_->log_fn(), impl_->status_pacer_in_use(),
+                              impl_->status_ceiling_in_use(),
                               [&] { return impl_->status_once(video_no, window, unique_id); });
 }
 
@@ -241,14 +288,34 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
       "upload of " + file.string() + " to " + s.endpoint.base + std::string(s.api->upload_path());
   const detail::AttemptSetup setup{s.api, &request, s.settings(), what, cfg.api_key, s.log_fn()};
 
+  std::error_code size_error;
+  const auto size = fs::file_size(file, size_error);
+  const UploadIdentity identity{name,
+                                size_error ? std::nullopt : std::optional<std::uint64_t>(size)};
+
   UploadResult result;
   const auto started = steady_clock::now();
   int attempt = 0;
   detail::ResendGuard guard(
-      name, [&](const TimeWindow& window) { return s.find_once(name, window, unique_id); },
+      name, [&](const TimeWindow& window) { return s.find_once(identity, window, unique_id); },
       s.log_fn(), system_clock::now(), cfg.clock_skew_allowance);
   auto keep_waiting = [&] {
-    return !progress || progress(UploadProgress{0, 0, 0, std::max(attempt, 1)});
+    UploadProgress waiting{0, 0, 0, std::max(attempt, 1)};
+    waiting.rate_limited_answers = result.rate_limited_answers;
+    return !progress || progress(waiting);
+  };
+  // While waiting for the slot, the caller hears how long it will be and at what pace.
+  auto wait_for_slot = [&](const detail::Pacer::Wait& wait) {
+    if (!progress)
+      return true;
+    UploadProgress waiting{0, 0, 0, std::max(attempt, 1)};
+    waiting.waiting_for_slot = true;
+    waiting.slot_in =
+        std::max(milliseconds{0}, duration_cast<milliseconds>(wait.slot - steady_clock::now()));
+    waiting.uploads_per_minute = wait.per_minute;
+    waiting.rate_limited = wait.rate_limited;
+    waiting.rate_limited_answers = result.rate_limited_answers;
+    return progress(waiting);
   };
   auto finish = [&](UploadResult& r) {
     r.attempts = attempt;
@@ -263,9 +330,10 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
   };
 
   std::optional<Error> last_error;
-  seconds retry_after{0};  // the server's Retry-After, 0 when none
+  seconds retry_after{0};     // the server's Retry-After, 0 when none
+  bool rate_limited = false;  // the last answer was "rate limited": the pacer is the backoff
   for (attempt = 1; attempt <= cfg.retry.max_attempts; ++attempt) {
-    if (attempt > 1) {
+    if (attempt > 1 && !rate_limited) {
       milliseconds delay =
           std::max<milliseconds>(detail::backoff_for(cfg.retry, attempt), retry_after);
       s.log("attempt " + std::to_string(attempt) + " of " + std::to_string(cfg.retry.max_attempts) +
@@ -273,26 +341,33 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
       if (!detail::interruptible_sleep(delay, keep_waiting)) {
         throw Error(Errc::cancelled, what + ": cancelled while waiting to retry");
       }
-      if (guard.lookup_pending()) {
-        try {
-          if (auto found = guard.look_up())
-            return recovered(std::move(*found));
-        } catch (const Error& e) {
-          if (!is_retryable(e.kind()))
-            throw;
-          last_error = e;
-          retry_after = seconds{0};
-          continue;  // look again before the next attempt rather than risk a duplicate
+    }
+    if (attempt > 1 && guard.lookup_pending()) {
+      try {
+        if (auto found = guard.look_up())
+          return recovered(std::move(*found));
+      } catch (const Error& e) {
+        if (!is_retryable(e.kind()))
+          throw;
+        if (e.kind() == Errc::rate_limited) {
+          s.list_pacer->on_rate_limited(s.list_ceiling, seconds{0});
+          --attempt;  // the look-up's own pace, not a failed attempt
         }
+        last_error = e;
+        retry_after = seconds{0};
+        rate_limited = false;
+        continue;  // look again before the next attempt rather than risk a duplicate
       }
     }
-    if (!s.pacer->acquire(cfg.uploads_per_minute, keep_waiting)) {
+    rate_limited = false;
+    if (!s.upload_pacer->acquire_observed(s.upload_ceiling, wait_for_slot)) {
       throw Error(Errc::cancelled, what + ": cancelled while waiting for an upload slot");
     }
 
     detail::AttemptResult sent = detail::send_attempt(setup, attempt, progress);
     result.bytes_sent += sent.bytes_sent;
     if (sent.answer) {
+      s.upload_pacer->on_admitted(s.upload_ceiling);
       result.http_status = static_cast<int>(sent.http_status);
       result.code = std::move(sent.answer->code);
       result.msg = std::move(sent.answer->msg);
@@ -308,6 +383,17 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
       throw e;
     last_error = e;
     retry_after = sent.retry_after;
+    if (e.kind() == Errc::rate_limited) {
+      // MAVI's pace, not this file's failure: the whole upload stage slows down (the shared
+      // pacer halves its rate, honouring a Retry-After), and the attempt is not used up.
+      s.upload_pacer->on_rate_limited(s.upload_ceiling, retry_after);
+      ++result.rate_limited_answers;
+      s.log("rate limited (" + std::string(e.what()) + "): uploads slowed to " +
+            std::to_string(s.upload_pacer->per_minute(s.upload_ceiling)) + " a minute");
+      rate_limited = true;
+      --attempt;
+      continue;
+    }
     if (retry_after > cfg.retry.max_retry_after) {
       throw Error(e.kind(),
                   std::string(e.what()) + " (server asks to wait " +

@@ -33,10 +33,29 @@ std::optional<VideoRecord> latest_listed(const ApiModule& module, const Endpoint
   return best;
 }
 
-std::optional<VideoRecord> find_by_name(const ApiModule& module, const Endpoint& endpoint,
-                                        const Exchange& exchange, const ListQuery& query) {
+bool recognises(const UploadIdentity& identity, const VideoRecord& video) {
+  if (!identity.name.empty() && !video.video_name.empty()) {
+    if (video.video_name == identity.name)
+      return true;
+    const auto dot = identity.name.find_last_of('.');
+    if (dot != std::string::npos && dot > 0 && video.video_name == identity.name.substr(0, dot))
+      return true;
+  }
+  if (identity.size_bytes && !video.size.empty()) {
+    char* end = nullptr;
+    const unsigned long long listed = std::strtoull(video.size.c_str(), &end, 10);
+    if (end != video.size.c_str() && *end == '\0' && listed == *identity.size_bytes)
+      return true;
+  }
+  return false;
+}
+
+std::optional<VideoRecord> find_upload(const ApiModule& module, const Endpoint& endpoint,
+                                       const Exchange& exchange, ListQuery query,
+                                       const UploadIdentity& identity) {
+  query.video_name.clear();
   return latest_listed(module, endpoint, exchange, query,
-                       [&](const VideoRecord& v) { return v.video_name == query.video_name; });
+                       [&](const VideoRecord& v) { return recognises(identity, v); });
 }
 
 }  // namespace mavi::detail

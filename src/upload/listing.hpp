@@ -18,8 +18,14 @@ std::optional<VideoRecord> latest_listed(const ApiModule& module, const Endpoint
                                          const Exchange& exchange, const ListQuery& query,
                                          const std::function<bool(const VideoRecord&)>& match);
 
-// The most recent video named `query.video_name` within the query's window.
-std::optional<VideoRecord> find_by_name(const ApiModule& module, const Endpoint& endpoint,
-                                        const Exchange& exchange, const ListQuery& query);
+// True when `video` is what `identity` was sent as: its name, the name without its extension,
+// or (both sizes known) the same size in bytes.
+bool recognises(const UploadIdentity& identity, const VideoRecord& video);
+
+// The most recent video within the query's window that `identity` recognises. The server is
+// not asked to filter by name (it may have renamed the video): the listing is walked.
+std::optional<VideoRecord> find_upload(const ApiModule& module, const Endpoint& endpoint,
+                                       const Exchange& exchange, ListQuery query,
+                                       const UploadIdentity& identity);
 
 }  // namespace mavi::detail

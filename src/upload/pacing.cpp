@@ -1,9 +1,20 @@
 #include "upload/pacing.hpp"
 
+#include <algorithm>
 #include <map>
 #include <thread>
 
 namespace mavi::detail {
+
+namespace {
+
+// The slowest the learned pace goes: one request an hour still finishes any batch.
+constexpr double kSlowestPerMinute = 1.0 / 60.0;
+// Probing back up: quickly to 90 % of the pace that was too fast, then by 10 % after this many
+// requests in a row went through.
+constexpr int kAdmittedBeforeProbe = 20;
+
+}  // namespace
 
 std::shared_ptr<Pacer> Pacer::for_key(const std::string& key) {
   static std::mutex registry_mutex;
@@ -17,28 +28,102 @@ std::shared_ptr<Pacer> Pacer::for_key(const std::string& key) {
   return created;
 }
 
-bool Pacer::acquire(double uploads_per_minute, const std::function<bool()>& keep_waiting) {
-  if (uploads_per_minute <= 0)
-    return true;
+Pacer::Clock::duration Pacer::interval_for(double per_minute) {
   using namespace std::chrono;
-  const auto interval =
-      duration_cast<steady_clock::duration>(duration<double>(60.0 / uploads_per_minute));
-  steady_clock::time_point slot;
+  return duration_cast<Clock::duration>(duration<double>(60.0 * 1.01 / per_minute));
+}
+
+double Pacer::pace_locked(double ceiling) const {
+  if (!learned_)
+    return ceiling > 0 ? ceiling : 0;
+  return ceiling > 0 ? std::min(ceiling, *learned_) : *learned_;
+}
+
+bool Pacer::acquire(double ceiling_per_minute, const std::function<bool()>& keep_waiting) {
+  return acquire_observed(ceiling_per_minute,
+                          [&](const Wait&) { return !keep_waiting || keep_waiting(); });
+}
+
+bool Pacer::acquire_observed(double ceiling_per_minute,
+                             const std::function<bool(const Wait&)>& keep_waiting) {
+  Wait wait;
+  Clock::time_point reserved_next;
   {
     std::lock_guard lock(mutex_);
-    slot = std::max(steady_clock::now(), next_slot_);
-    next_slot_ = slot + interval;
+    wait.per_minute = pace_locked(ceiling_per_minute);
+    wait.rate_limited = learned_ && (ceiling_per_minute <= 0 || *learned_ < ceiling_per_minute);
+    wait.slot = std::max(Clock::now(), next_slot_);
+    if (wait.per_minute <= 0) {
+      recent_.push_back(wait.slot);
+      while (recent_.size() > 1 && wait.slot - recent_.front() > std::chrono::minutes(1))
+        recent_.pop_front();
+      return true;
+    }
+    next_slot_ = reserved_next = wait.slot + interval_for(wait.per_minute);
   }
-  if (interruptible_sleep(slot - steady_clock::now(), keep_waiting))
+  const auto slot = wait.slot;
+  if (interruptible_sleep(slot - Clock::now(),
+                          [&] { return !keep_waiting || keep_waiting(wait); })) {
+    std::lock_guard lock(mutex_);
+    recent_.push_back(slot);
+    while (recent_.size() > 1 && slot - recent_.front() > std::chrono::minutes(1))
+      recent_.pop_front();
     return true;
+  }
   // Cancelled: give the slot back if nobody queued behind it.
   std::lock_guard lock(mutex_);
-  if (next_slot_ == slot + interval)
+  if (next_slot_ == reserved_next)
     next_slot_ = slot;
   return false;
 }
 
-std::chrono::steady_clock::time_point Pacer::next_slot() const {
+void Pacer::on_rate_limited(double ceiling_per_minute, std::chrono::seconds retry_after) {
+  std::lock_guard lock(mutex_);
+  ++rate_limited_answers_;
+  admitted_in_a_row_ = 0;
+  double sent_at = pace_locked(ceiling_per_minute);
+  if (sent_at <= 0) {
+    // Unpaced until now: what went out in the last minute was too much.
+    sent_at = std::max<double>(2.0, static_cast<double>(recent_.size()));
+  }
+  too_fast_ = sent_at;
+  learned_ = std::max(kSlowestPerMinute, sent_at / 2);
+  const auto now = Clock::now();
+  next_slot_ = std::max({next_slot_, now + interval_for(*learned_),
+                         now + std::chrono::duration_cast<Clock::duration>(retry_after)});
+}
+
+void Pacer::on_admitted(double ceiling_per_minute) {
+  std::lock_guard lock(mutex_);
+  if (!learned_)
+    return;
+  ++admitted_in_a_row_;
+  const double ceiling = ceiling_per_minute > 0 ? ceiling_per_minute : too_fast_ * 2;
+  double next = *learned_;
+  if (next < 0.9 * too_fast_) {
+    next = std::min(next * 1.25, 0.9 * too_fast_);
+  } else if (admitted_in_a_row_ >= kAdmittedBeforeProbe) {
+    next *= 1.1;
+    admitted_in_a_row_ = 0;
+  }
+  if (ceiling_per_minute > 0 && next >= ceiling) {
+    learned_.reset();  // back at the ceiling: nothing learned any more
+    return;
+  }
+  learned_ = std::min(next, ceiling);
+}
+
+double Pacer::per_minute(double ceiling_per_minute) const {
+  std::lock_guard lock(mutex_);
+  return pace_locked(ceiling_per_minute);
+}
+
+int Pacer::rate_limited_answers() const {
+  std::lock_guard lock(mutex_);
+  return rate_limited_answers_;
+}
+
+Pacer::Clock::time_point Pacer::next_slot() const {
   std::lock_guard lock(mutex_);
   return next_slot_;
 }

@@ -26,12 +26,13 @@ class V1Api final : public ApiModule {
   ApiGeneration generation() const noexcept override { return ApiGeneration::v1; }
   std::string_view name() const noexcept override { return "v1"; }
 
-  // MAVI documents https://api.memories.ai for v1, but ClientConfig::base_url defaults to the
-  // classic host whatever the generation, and that is what a v1 client uses today. Changing
-  // it is a behaviour change of its own (it needs ClientConfig to tell "not set" apart).
-  std::string_view default_base_url() const noexcept override { return kDefaultBaseUrl; }
+  // Visual Search's documented host (api-tools.memories.ai/visual-search/upload-video-from-file).
+  std::string_view default_base_url() const noexcept override { return kV1BaseUrl; }
 
   std::string_view upload_path() const noexcept override { return "/serve/api/v1/upload"; }
+  // api-tools.memories.ai/platform/rate-limits: upload 1 QPM, list videos 5 QPS, task status
+  // (get_metadata) 1 QPS.
+  DocumentedLimits documented_limits() const noexcept override { return {1, 300, 60}; }
 
   // POST .../upload with the file and one form field per option given (tags: one per tag).
   http::Request upload_request(const Endpoint& endpoint, const UploadOptions& options,
@@ -114,10 +115,6 @@ class V1Api final : public ApiModule {
     const std::string what = "get_metadata at " + path;
     const http::Response r = exchange(request, what);
     return parse_metadata(r.http_status, r.body, what, endpoint.secret);
-  }
-
-  bool is_final_status(std::string_view video_status) const noexcept override {
-    return video_status == "PARSE" || video_status == "FAIL";
   }
 };
 

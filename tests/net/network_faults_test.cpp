@@ -274,7 +274,7 @@ TEST_CASE("HTTP 200 with an error code is that error, and only retryable codes a
     Errc kind;
   };
   const Case cases[] = {{"0402", Errc::no_credits},  {"0403", Errc::account_disabled},
-                        {"0001", Errc::bad_request}, {"9009", Errc::permission},
+                        {"0003", Errc::bad_request}, {"9009", Errc::permission},
                         {"0401", Errc::bad_auth},    {"7777", Errc::http}};
   for (const auto& c : cases) {
     INFO(c.code);
@@ -293,6 +293,25 @@ TEST_CASE("HTTP 200 with an error code is that error, and only retryable codes a
     CHECK(std::string(error.what()).find(std::string("MAVI code ") + c.code) != std::string::npos);
     CHECK(server.seen().size() == 1);
   }
+}
+
+TEST_CASE("code 0001 with HTTP 200 is retried, as MAVI's own examples do") {
+  std::atomic<int> answered{0};
+  Listener server([&](const httplib::Request&, httplib::Response& res) {
+    res.status = 200;
+    if (++answered == 1)
+      res.set_content(R"({"code":"0001","msg":"busy","data":null})", "application/json");
+    else
+      res.set_content(kOkAnswer, "application/json");
+  });
+  mavi::test::TempDir dir;
+  auto config = config_for(server.url());
+  config.retry.max_attempts = 3;
+  config.retry.base_backoff = 10ms;
+  mavi::Client client(config);
+  const auto result = client.upload(make_clip(dir));
+  CHECK(result.attempts == 2);
+  CHECK(server.seen().size() == 2);
 }
 
 TEST_CASE("redirects are not followed: the key never reaches another host") {

@@ -29,7 +29,9 @@ TEST_CASE("codes and HTTP statuses map to the most specific kind") {
   CHECK(error_kind(200, "0409") == Errc::duplicate);
   CHECK(error_kind(200, "0429") == Errc::rate_limited);
   CHECK(error_kind(429, "") == Errc::rate_limited);
-  CHECK(error_kind(200, "0001") == Errc::bad_request);
+  CHECK(error_kind(200, "0001") == Errc::server_error);  // retried, as MAVI's examples do
+  CHECK(error_kind(400, "0001") == Errc::bad_request);
+  CHECK(error_kind(200, "0003") == Errc::bad_request);
   CHECK(error_kind(200, "0003") == Errc::bad_request);
   CHECK(error_kind(200, "9009") == Errc::permission);
   CHECK(error_kind(503, "") == Errc::server_error);

@@ -319,20 +319,67 @@ TEST_CASE("the listing walk reports the matching record uploaded last") {
         {"videoNo":"VI-new","videoName":"a.mp4","uploadTime":"2000"},
         {"videoNo":"VI-b","videoName":"b.mp4","uploadTime":"3000"},
         {"videoNo":"VI-old","videoName":"a.mp4","uploadTime":"1000"}]}})")};
-  ListQuery query;
-  query.video_name = "a.mp4";
-  const auto found = mavi::detail::find_by_name(classic, endpoint(), server.exchange(), query);
+  const auto found = mavi::detail::find_upload(classic, endpoint(), server.exchange(), {},
+                                               mavi::UploadIdentity{"a.mp4", std::nullopt});
   REQUIRE(found);
   CHECK(found->video_no == "VI-new");
 }
 
-TEST_CASE("status words: PARSE and FAIL are final, UNPARSE and anything else are not") {
+TEST_CASE("an upload is recognised by its name, its stem, or its size, not by MAVI's own name") {
+  using mavi::UploadIdentity;
+  using mavi::detail::recognises;
+  mavi::VideoRecord renamed;
+  renamed.video_name = "1be6a69f3c6e49bf986235d68807ab1f";  // v1's upload example
+  renamed.size = "3284512";
+  CHECK(recognises(UploadIdentity{"clip.mp4", 3284512}, renamed));
+  CHECK_FALSE(recognises(UploadIdentity{"clip.mp4", 3284513}, renamed));
+  CHECK_FALSE(recognises(UploadIdentity{"clip.mp4", std::nullopt}, renamed));
+  mavi::VideoRecord stem;
+  stem.video_name = "clip";  // list_videos' example: the name without its extension
+  CHECK(recognises(UploadIdentity{"clip.mp4", std::nullopt}, stem));
+  CHECK_FALSE(recognises(UploadIdentity{"clip2.mp4", std::nullopt}, stem));
+  mavi::VideoRecord unsized;
+  unsized.video_name = "other.mp4";
+  unsized.size = "not a number";
+  CHECK_FALSE(recognises(UploadIdentity{"clip.mp4", 0}, unsized));
+}
+
+TEST_CASE("the listing walk finds a renamed upload by size, with the server's strings") {
+  const ApiModule& v1 = mavi::detail::v1_api();
+  ScriptedServer server;
+  server.answers = {answer(200, R"({"code":"0000","data":{"total_count":"2","page_size":"200",
+        "videos":[{"video_no":"VI-1","video_name":"aaaa","size":"100","create_time":"1000"},
+                  {"video_no":"VI-2","video_name":"bbbb","size":"4242","create_time":"2000"}]}})")};
+  const auto found = mavi::detail::find_upload(v1, endpoint(), server.exchange(), {},
+                                               mavi::UploadIdentity{"clip.mp4", 4242});
+  REQUIRE(found);
+  CHECK(found->video_no == "VI-2");
+  CHECK(found->size == "4242");
+  REQUIRE(server.requests.size() == 1);
+  // The server is not asked to filter by a name it may not keep.
+  CHECK(server.requests[0].json_body.find("video_name") == std::string::npos);
+}
+
+TEST_CASE("status words: every documented final word is final, in one classifier") {
+  using mavi::processing_state;
+  using mavi::ProcessingState;
+  CHECK(processing_state("PARSE") == ProcessingState::ready);
+  CHECK(processing_state("SUCCESS") == ProcessingState::ready);
+  CHECK(processing_state("FAIL") == ProcessingState::failed);
+  CHECK(processing_state("FAILED") == ProcessingState::failed);
+  CHECK(processing_state("PARSE_ERROR") == ProcessingState::failed);
+  CHECK(processing_state(" parse_error ") == ProcessingState::failed);
+  CHECK(processing_state("UNPARSE") == ProcessingState::pending);
+  CHECK(processing_state("WAITING") == ProcessingState::pending);
+  CHECK(processing_state("UPLOADING") == ProcessingState::pending);
+  CHECK(processing_state("") == ProcessingState::pending);
+  CHECK(processing_state("INDEXING") == ProcessingState::unknown);
   for (ApiGeneration api : kGenerations) {
     const ApiModule& module = mavi::detail::api_module(api);
-    CHECK(module.is_final_status("PARSE"));
-    CHECK(module.is_final_status("FAIL"));
-    CHECK_FALSE(module.is_final_status("UNPARSE"));
-    CHECK_FALSE(module.is_final_status(""));
-    CHECK_FALSE(module.is_final_status("parse"));
+    for (const char* word : {"PARSE", "FAIL", "FAILED", "PARSE_ERROR", "SUCCESS"})
+      CHECK(module.is_final_status(word));
+    // Unknown is not final: --wait polls it until its timeout.
+    for (const char* word : {"UNPARSE", "", "INDEXING"})
+      CHECK_FALSE(module.is_final_status(word));
   }
 }

@@ -17,7 +17,7 @@ using std::chrono::steady_clock;
 
 steady_clock::duration interval_of(double uploads_per_minute) {
   return std::chrono::duration_cast<steady_clock::duration>(
-      std::chrono::duration<double>(60.0 / uploads_per_minute));
+      std::chrono::duration<double>(60.0 * 1.01 / uploads_per_minute));
 }
 
 // Keeps waiting until `stop` is set; a bound of its own so that a bug cannot hang the suite.

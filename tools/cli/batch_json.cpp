@@ -33,13 +33,22 @@ Json outcome_json(const FileOutcome& r) {
   return j;
 }
 
+std::string processing_failure_text(const VideoRecord& video) {
+  std::string text = "MAVI could not process the video (" + video.video_status;
+  if (!video.cause.empty())
+    text += ": " + video.cause;
+  return text + ")";
+}
+
 Json event_json(const BatchEvent& event) {
   const FileOutcome& r = event.file;
   Json j;
   std::string kind(to_string(event.kind));
-  // MAVI's verdict: "parsed", or "failed" like any other failure (with video_status FAIL).
+  // MAVI's verdict: "parsed", or "failed" like any other failure (with video_status FAIL,
+  // FAILED or PARSE_ERROR, and MAVI's cause when it gave one).
   if (event.kind == BatchEventKind::processed && r.upload)
-    kind = r.upload->video.video_status == "PARSE" ? "parsed" : "failed";
+    kind = processing_state(r.upload->video.video_status) == ProcessingState::ready ? "parsed"
+                                                                                    : "failed";
   j["event"] = kind;
   j["time_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::system_clock::now().time_since_epoch())
@@ -73,7 +82,7 @@ Json event_json(const BatchEvent& event) {
       j["video_status"] = r.upload ? r.upload->video.video_status : std::string();
       if (kind == "failed") {
         j["error_kind"] = "processing_failed";
-        j["error"] = "MAVI could not process the video";
+        j["error"] = processing_failure_text(r.upload->video);
       }
       break;
     case BatchEventKind::skipped:

@@ -151,6 +151,11 @@ void to_json(json& j, const VideoRecord& v) {
            {"videoStatus", v.video_status},
            {"uploadTime", v.upload_time},
            {"duration", v.duration}};
+  if (!v.size.empty())
+    j["size"] = v.size;
+  j["processing"] = std::string(to_string(processing_state(v.video_status)));
+  if (!v.cause.empty())
+    j["cause"] = v.cause;
 }
 
 void to_json(json& j, const UploadResult& r) {

@@ -1,5 +1,7 @@
 #include "prepare_and_upload/file_report.hpp"
 
+#include "cli/batch_json.hpp"
+
 #include <chrono>
 #include <cstdio>
 
@@ -47,6 +49,8 @@ std::string outcome_line(const FileOutcome& r, RunMode mode) {
         line += "  (re-encoded)";
       if (u.recovered_by_lookup)
         line += "  (found on MAVI after an interrupted upload)";
+      if (processing_state(u.video.video_status) == ProcessingState::failed)
+        line += "  " + printable(processing_failure_text(u.video));
       break;
     }
     case FileStatus::uploaded_earlier:

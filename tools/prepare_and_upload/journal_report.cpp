@@ -84,6 +84,8 @@ void print_journal(Journal& journal, bool json, std::ostream& out) {
     std::string video = r.video.video_no.empty() ? "-" : r.video.video_no;
     if (!r.video.video_status.empty())
       video += " " + r.video.video_status;
+    if (!r.video.cause.empty())
+      video += " (" + r.video.cause + ")";
     out << state << " " << cli::printable(video) << "  " << cli::printable(r.path.string());
     if (!r.error.empty())
       out << ": " << cli::printable(r.error);

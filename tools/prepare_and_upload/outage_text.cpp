@@ -1,5 +1,6 @@
 #include "prepare_and_upload/outage_text.hpp"
 
+#include <cstdio>
 #include <ctime>
 
 #include "cli/output.hpp"
@@ -34,6 +35,28 @@ std::string duration_text(std::chrono::system_clock::duration length) {
          (s % 3600 >= 60 ? " " + std::to_string(s % 3600 / 60) + " min" : "");
 }
 
+std::string pace_text(double per_minute) {
+  char text[48];
+  if (per_minute >= 1)
+    std::snprintf(text, sizeof text, "%.3g a minute", per_minute);
+  else
+    std::snprintf(text, sizeof text, "%.3g an hour", per_minute * 60);
+  return text;
+}
+
+std::string rate_limited_text(double per_minute, std::chrono::system_clock::duration next_in,
+                              std::size_t uploads_left) {
+  std::string text = "rate limited: next upload in " +
+                     duration_text(next_in + std::chrono::milliseconds(999)) + " (" +
+                     pace_text(per_minute) + ")";
+  if (uploads_left > 0 && per_minute > 0) {
+    const auto eta = std::chrono::seconds(
+        static_cast<long long>(static_cast<double>(uploads_left) * 60.0 / per_minute));
+    text += ", " + std::to_string(uploads_left) + " to go, ETA " + duration_text(eta);
+  }
+  return text;
+}
+
 std::string outage_line(const Outage& outage, bool ended) {
   return "MAVI unavailable from " + local_time(outage.from) + " for " +
          duration_text(outage.to - outage.from) + (ended ? "" : " (not over when the run ended)") +
@@ -51,6 +74,15 @@ Json outage_json(const Outage& outage, bool ended) {
 }
 
 Json service_event_json(const ServiceEvent& event) {
+  if (event.kind == ServiceEvent::Kind::rate_limited) {
+    return {{"event", std::string(to_string(event.kind))},
+            {"time_ms", epoch_ms(std::chrono::system_clock::now())},
+            {"uploads_per_minute", event.uploads_per_minute},
+            {"next_upload_ms", epoch_ms(event.next_upload)},
+            {"uploads_left", event.uploads_left},
+            {"eta_seconds", event.eta.count()},
+            {"rate_limited_answers", event.rate_limited_answers}};
+  }
   Json j = {{"event", std::string(to_string(event.kind))},
             {"time_ms", epoch_ms(std::chrono::system_clock::now())},
             {"since_ms", epoch_ms(event.outage.from)},
@@ -74,6 +106,10 @@ std::string service_event_line(const ServiceEvent& event) {
     case ServiceEvent::Kind::restored:
       return "MAVI answers again after " + duration_text(event.outage.to - event.outage.from) +
              "; uploads resume";
+    case ServiceEvent::Kind::rate_limited:
+      return rate_limited_text(event.uploads_per_minute,
+                               event.next_upload - std::chrono::system_clock::now(),
+                               event.uploads_left);
   }
   return {};
 }

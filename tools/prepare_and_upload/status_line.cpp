@@ -87,7 +87,13 @@ void StatusLine::on_upload(const std::filesystem::path& file, const UploadProgre
   std::lock_guard lock(mutex_);
   const bool first = uploading_.empty();
   uploading_ = "uploading " + cli::printable(file.filename().string()) + " ";
-  if (p.total_bytes == 0) {
+  if (p.waiting_for_slot && p.rate_limited) {
+    uploading_ += "(" + rate_limited_text(p.uploads_per_minute, p.slot_in, 0) + ")";
+  } else if (p.waiting_for_slot && p.slot_in >= std::chrono::seconds(1)) {
+    uploading_ += "(next upload slot in " +
+                  duration_text(p.slot_in + std::chrono::milliseconds(999)) + ", " +
+                  pace_text(p.uploads_per_minute) + ")";
+  } else if (p.total_bytes == 0) {
     uploading_ += "(waiting for an upload slot)";
   } else {
     char text[64];
@@ -106,6 +112,8 @@ void StatusLine::on_service(const ServiceEvent& event) {
   if (!enabled_)
     return;
   std::lock_guard lock(mutex_);
+  if (event.kind == ServiceEvent::Kind::rate_limited)
+    return;  // the upload's own part of the line says it, counting down
   service_ = event.kind == ServiceEvent::Kind::restored ? "" : service_event_line(event);
   draw_locked(true);
 }

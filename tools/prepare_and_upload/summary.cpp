@@ -13,13 +13,21 @@ std::string counted(std::size_t n, const std::string& one, const std::string& ma
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
+ProcessingState processing_of(const FileOutcome& f) {
+  return processing_state(f.upload->video.video_status);
+}
+
 bool processing_failed(const FileOutcome& f) {
-  return f.upload && f.upload->video.video_status == "FAIL";
+  return f.upload && processing_of(f) == ProcessingState::failed;
+}
+
+bool processing_of_unknown(const FileOutcome& f) {
+  return f.upload && !f.upload->video.video_no.empty() &&
+         processing_of(f) == ProcessingState::unknown;
 }
 
 bool waiting_for_mavi(const FileOutcome& f) {
-  return f.upload && !f.upload->video.video_no.empty() && f.upload->video.video_status != "PARSE" &&
-         !processing_failed(f);
+  return f.upload && !f.upload->video.video_no.empty() && !is_final(processing_of(f));
 }
 
 }  // namespace
@@ -64,7 +72,7 @@ BatchCounts count(const BatchResult& result, std::size_t unusable_paths) {
     }
     if (processing_failed(f))
       ++c.processing_failed;
-    else if (f.upload && f.upload->video.video_status == "PARSE")
+    else if (f.upload && processing_of(f) == ProcessingState::ready)
       ++c.parsed;
   }
   c.files = result.files.size() + c.not_started + c.unusable_paths;
@@ -107,6 +115,12 @@ std::string summary_text(const BatchCounts& c, const BatchResult& result, RunMod
       }
       text += "; still processing when --wait gave up: " + names;
     }
+    for (const auto& f : result.files) {
+      if (processing_of_unknown(f)) {
+        text += "; " + printable(f.path.string()) + ": status " +
+                printable(f.upload->video.video_status) + " is not one MAVI documents";
+      }
+    }
   }
   if (result.outside_shard != 0)
     text += "; " + counted(result.outside_shard, "file", "files") + " left to other shards";
@@ -127,6 +141,11 @@ std::string summary_text(const BatchCounts& c, const BatchResult& result, RunMod
     const bool ended =
         !(last && result.fatal_error && result.fatal_error->kind() == Errc::service_unavailable);
     text += outage_line(result.outages[i], ended) + "\n";
+  }
+  if (result.rate_limited_answers > 0) {
+    text += "MAVI answered \"rate limited\" " +
+            counted(result.rate_limited_answers, "time", "times") +
+            ": uploads slowed down, no file failed for it\n";
   }
   return text;
 }
@@ -162,6 +181,7 @@ Json summary_json(const BatchCounts& c, const BatchResult& result, RunMode mode)
         !(last && result.fatal_error && result.fatal_error->kind() == Errc::service_unavailable)));
   }
   s["outages"] = outages;
+  s["rate_limited_answers"] = result.rate_limited_answers;
   Json interrupted = Json::array();
   for (const auto& u : result.interrupted_uploads) {
     interrupted.push_back({{"path", u.path.string()},

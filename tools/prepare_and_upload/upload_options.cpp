@@ -51,7 +51,9 @@ std::string read_key_file(const std::string& path, std::ostream& warnings) {
 void add_upload_options(CLI::App& app, UploadCliOptions& o) {
   const std::string group = "Upload";
   app.add_option("--base-url", o.base_url,
-                 "MAVI API base URL (default " + std::string(kDefaultBaseUrl) + ")")
+                 "MAVI API base URL: scheme, host and port (default: the generation's documented "
+                 "host, classic " +
+                     std::string(kDefaultBaseUrl) + ", v1 " + std::string(kV1BaseUrl) + ")")
       ->envname("MAVI_BASE_URL")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)  // wrappers may override
       ->group(group);
@@ -95,10 +97,16 @@ void add_upload_options(CLI::App& app, UploadCliOptions& o) {
                  "v1: prompt guiding the video's transcription")
       ->group(group);
   app.add_option("--uploads-per-minute", o.uploads_per_minute,
-                 "pace uploads to at most N per minute (0: no pacing)")
+                 "ceiling of the upload pace, per minute (default: the documented limit, 1 a "
+                 "minute; 0: none). Rate-limited answers slow uploads down below it")
       ->envname("MAVI_UPLOADS_PER_MINUTE")  // an account's own limit, set once for every run
       ->check(CLI::NonNegativeNumber)
-      ->capture_default_str()
+      ->group(group);
+  app.add_option("--lookups-per-second", o.lookups_per_second,
+                 "ceiling of look-ups (listings, status polls), per second (default: the "
+                 "documented limits, list 5 and status 1 a second; 0: none)")
+      ->envname("MAVI_LOOKUPS_PER_SECOND")
+      ->check(CLI::NonNegativeNumber)
       ->group(group);
   add_duration_option(app, "--connect-timeout", o.connect_timeout_seconds,
                       "how long connecting may take (30s, 2m)", 1, 3600)
@@ -167,6 +175,7 @@ ClientConfig make_client_config(const UploadCliOptions& o, std::ostream& warning
   config.auth_scheme = o.auth_scheme == "bearer" ? AuthScheme::bearer : AuthScheme::raw;
   config.api = o.api == "v1" ? ApiGeneration::v1 : ApiGeneration::classic;
   config.uploads_per_minute = o.uploads_per_minute;
+  config.lookups_per_second = o.lookups_per_second;
   config.connect_timeout =
       std::chrono::seconds(std::max<long long>(1, std::llround(o.connect_timeout_seconds)));
   config.low_speed_time =

@@ -33,7 +33,8 @@ struct UploadCliOptions {
   bool retain_original_video = false;
   std::string transcription_prompt;
   // client behaviour
-  double uploads_per_minute = 10;
+  std::optional<double> uploads_per_minute;  // none: the generation's documented limit
+  std::optional<double> lookups_per_second;  // none: the documented limits
   double connect_timeout_seconds = 30;
   double stall_timeout_seconds = 120;
   int retries = 4;  // after the first attempt

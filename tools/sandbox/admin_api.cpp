@@ -16,6 +16,7 @@ void admin_videos(const SandboxState& state, const httplib::Request&, httplib::R
     entry["sizeBytes"] = video.size_bytes;
     entry["sha256"] = video.sha256;
     entry["accepted"] = video.accepted;
+    entry["cause"] = video.cause;
     entry["callbackUri"] = video.callback_uri;
     videos.push_back(std::move(entry));
   }
@@ -25,12 +26,29 @@ void admin_videos(const SandboxState& state, const httplib::Request&, httplib::R
                        "application/json");
 }
 
+// How many requests of each kind the sandbox answered "rate limited".
+void admin_stats(const SandboxState& state, const httplib::Request&, httplib::Response& response) {
+  const nlohmann::ordered_json stats{
+      {"videos", state.store.size()},
+      {"rate_limited",
+       {{"upload", state.faults.rate_limited_answers(Limited::upload)},
+        {"list", state.faults.rate_limited_answers(Limited::list)},
+        {"status", state.faults.rate_limited_answers(Limited::status)}}}};
+  response.set_content(stats.dump(), "application/json");
+}
+
 void register_admin_api(httplib::Server& server, SandboxState& state) {
   server.Get("/sandbox/videos",
              [&state](const httplib::Request& request, httplib::Response& response) {
                if (!authorized(state, request, response, ApiGeneration::classic))
                  return;
                admin_videos(state, request, response);
+             });
+  server.Get("/sandbox/stats",
+             [&state](const httplib::Request& request, httplib::Response& response) {
+               if (!authorized(state, request, response, ApiGeneration::classic))
+                 return;
+               admin_stats(state, request, response);
              });
 }
 

@@ -41,6 +41,31 @@ std::string safe_extension(const std::string& filename) {
   return ext.size() > 1 ? ext : "";
 }
 
+// What the v1 upload page refuses at upload time: an extension other than .mp4, .avi, .mkv or
+// .mov (any case), a file part whose Content-Type does not start with video/, more than the
+// size limit. Empty when the upload passes.
+std::string v1_upload_problem(const ReceivedUpload& upload, std::uintmax_t max_bytes) {
+  const std::string ext = safe_extension(upload.filename);
+  if (ext != ".mp4" && ext != ".avi" && ext != ".mkv" && ext != ".mov")
+    return "the file extension must be one of .mp4, .avi, .mkv, .mov";
+  if (upload.content_type.rfind("video/", 0) != 0)
+    return "the Content-Type of the file part must start with video/";
+  if (upload.size_bytes > max_bytes)
+    return "the file is larger than the upload limit";
+  return {};
+}
+
+// The name a v1 server gives the video (--rename-videos).
+std::string server_side_name(const std::string& how, const ReceivedUpload& upload) {
+  if (how == "hash")
+    return upload.sha256.substr(0, 32);
+  if (how == "stem") {
+    const auto dot = upload.filename.find_last_of('.');
+    return dot == std::string::npos || dot == 0 ? upload.filename : upload.filename.substr(0, dot);
+  }
+  return upload.filename;
+}
+
 std::string duration_string(double seconds) {
   return std::to_string(std::llround(std::max(0.0, seconds)));
 }
@@ -82,6 +107,30 @@ void reply(const SandboxState& state, httplib::Response& response, ApiGeneration
                        "application/json");
 }
 
+bool within_limit(SandboxState& state, httplib::Response& response, ApiGeneration api,
+                  Limited kind) {
+  const auto wait = state.faults.admit(kind);
+  if (!wait)
+    return true;
+  const FaultOptions& faults = state.config.faults;
+  if (faults.retry_after)
+    response.set_header("Retry-After", std::to_string(*wait));
+  reply(state, response, api, faults.rate_limited_http_status, "0429",
+        "Request has exceeded the limit.");
+  return false;
+}
+
+VideoStatus failure_status(const SandboxConfig& config, ApiGeneration api) {
+  if (config.failed_status == "auto")
+    return api == ApiGeneration::v1 ? VideoStatus::failed : VideoStatus::parse_error;
+  return parse_video_status(config.failed_status).value_or(VideoStatus::fail);
+}
+
+bool is_failure(VideoStatus status) {
+  return status == VideoStatus::fail || status == VideoStatus::failed ||
+         status == VideoStatus::parse_error;
+}
+
 bool authorized(const SandboxState& state, const httplib::Request& request,
                 httplib::Response& response, ApiGeneration api) {
   if (!state.config.api_key)
@@ -120,12 +169,8 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
                            : "sandbox: the account is disabled");
     return;
   }
-  if (auto retry_after = state.faults.admit_upload()) {
+  if (!within_limit(state, response, api, Limited::upload)) {
     drain_body(request, reader, limiter);
-    response.set_header("Retry-After", std::to_string(*retry_after));
-    reply(state, response, api, 200, "0429",
-          "rate limit exceeded: at most " +
-              std::to_string(state.config.faults.rate_limit_per_minute) + " uploads per minute");
     return;
   }
 
@@ -185,9 +230,21 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
     return;
   }
 
+  if (api == ApiGeneration::v1 && state.config.validate_uploads) {
+    const std::string problem = v1_upload_problem(upload, state.config.max_upload_bytes);
+    if (!problem.empty()) {
+      std::error_code ec;
+      std::filesystem::remove(upload.temp_path, ec);
+      reply(state, response, api, 200, "0001", problem);
+      return;
+    }
+  }
+
   StoredVideo video;
   video.video_no = state.store.next_video_no();
   video.video_name = upload.filename;
+  if (api == ApiGeneration::v1)
+    video.video_name = server_side_name(state.config.rename_videos, upload);
   video.upload_time_ms = now_ms();
   video.size_bytes = upload.size_bytes;
   video.sha256 = upload.sha256;
@@ -206,6 +263,12 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
   rules.require_audio = state.config.require_audio;
   const CheckResult checked = mavi::check(video.stored_path, {}, rules);
   video.accepted = checked.verdict.kind == VerdictKind::ok;
+  for (const Finding& finding : checked.verdict.findings) {
+    if (!video.accepted && finding.severity == Severity::error && video.cause.empty())
+      video.cause = finding.message;
+  }
+  if (!video.accepted && video.cause.empty())
+    video.cause = "the video could not be parsed";
   if (checked.media && checked.media->duration) {
     video.duration_seconds = checked.media->duration->count();
   }
@@ -226,7 +289,8 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
     }
   }
 
-  const VideoStatus final_status = video.accepted ? VideoStatus::parse : VideoStatus::fail;
+  const VideoStatus final_status =
+      video.accepted ? VideoStatus::parse : failure_status(state.config, api);
   CallbackJob job;
   job.video_no = video.video_no;
   job.final_status = final_status;

@@ -42,6 +42,18 @@ void reply(const SandboxState& state, httplib::Response& response, ApiGeneration
            int http_status, const std::string& code, const std::string& msg,
            const nlohmann::ordered_json& data = nullptr);
 
+// True when a request of `kind` is within the account's limit; otherwise the 0429 answer
+// ("Request has exceeded the limit.") is already set, with the configured HTTP status and,
+// unless told not to, a Retry-After header.
+bool within_limit(SandboxState& state, httplib::Response& response, ApiGeneration api,
+                  Limited kind);
+
+// The status a failed processing ends with, for a video of `api` (--failed-status).
+VideoStatus failure_status(const SandboxConfig& config, ApiGeneration api);
+
+// True for a status that ends processing badly.
+bool is_failure(VideoStatus status);
+
 // True when the request may proceed; otherwise the 401/0401 answer is already set.
 bool authorized(const SandboxState& state, const httplib::Request& request,
                 httplib::Response& response, ApiGeneration api);

@@ -51,7 +51,8 @@ void search_db(const SandboxState& state, const httplib::Request& request,
   if (!status_text.empty()) {
     query.status = parse_video_status(status_text);
     if (!query.status) {
-      reply(state, response, api, 200, "0001", "videoStatus is one of PARSE, UNPARSE, FAIL");
+      reply(state, response, api, 200, "0001",
+            "videoStatus is one of PARSE, UNPARSE, FAIL, FAILED, PARSE_ERROR");
       return;
     }
   }
@@ -83,7 +84,8 @@ void register_classic_api(httplib::Server& server, SandboxState& state) {
               });
   server.Get("/api/serve/video/searchDB",
              [&state](const httplib::Request& request, httplib::Response& response) {
-               if (!authorized(state, request, response, ApiGeneration::classic))
+               if (!authorized(state, request, response, ApiGeneration::classic) ||
+                   !within_limit(state, response, ApiGeneration::classic, Limited::list))
                  return;
                search_db(state, request, response);
              });

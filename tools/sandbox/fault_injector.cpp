@@ -5,7 +5,24 @@
 namespace mavi::cli::sandbox {
 
 FaultInjector::FaultInjector(const FaultOptions& options)
-    : options_(options), random_(options.seed) {}
+    : options_(options),
+      random_(options.seed),
+      uploads_(options.rate_limit_per_minute, options.rate_window),
+      listings_(options.list_per_second, std::chrono::seconds(1)),
+      statuses_(options.status_per_second, std::chrono::seconds(1)) {}
+
+std::optional<int> RateWindow::admit(std::chrono::steady_clock::time_point now) {
+  if (limit_ <= 0)
+    return std::nullopt;
+  while (!admitted_.empty() && now - admitted_.front() >= window_)
+    admitted_.pop_front();
+  if (static_cast<int>(admitted_.size()) < limit_) {
+    admitted_.push_back(now);
+    return std::nullopt;
+  }
+  const double seconds = std::chrono::duration<double>(admitted_.front() + window_ - now).count();
+  return std::max(1, static_cast<int>(std::ceil(seconds)));
+}
 
 UploadFault FaultInjector::decide_upload() {
   std::lock_guard lock(mutex_);
@@ -38,19 +55,23 @@ bool FaultInjector::refuses_upload() {
 }
 
 std::optional<int> FaultInjector::admit_upload(std::chrono::steady_clock::time_point now) {
-  if (options_.rate_limit_per_minute <= 0)
-    return std::nullopt;
+  return admit(Limited::upload, now);
+}
+
+std::optional<int> FaultInjector::admit(Limited kind, std::chrono::steady_clock::time_point now) {
   std::lock_guard lock(mutex_);
-  const auto window = std::chrono::minutes(1);
-  while (!admitted_.empty() && now - admitted_.front() >= window)
-    admitted_.pop_front();
-  if (static_cast<int>(admitted_.size()) < options_.rate_limit_per_minute) {
-    admitted_.push_back(now);
-    return std::nullopt;
-  }
-  const auto wait = admitted_.front() + window - now;
-  const double seconds = std::chrono::duration<double>(wait).count();
-  return std::max(1, static_cast<int>(std::ceil(seconds)));
+  RateWindow& window = kind == Limited::upload ? uploads_
+                       : kind == Limited::list ? listings_
+                                               : statuses_;
+  auto wait = window.admit(now);
+  if (wait)
+    ++refused_[static_cast<int>(kind)];
+  return wait;
+}
+
+int FaultInjector::rate_limited_answers(Limited kind) const {
+  std::lock_guard lock(mutex_);
+  return refused_[static_cast<int>(kind)];
 }
 
 }  // namespace mavi::cli::sandbox

@@ -18,9 +18,11 @@ void get_metadata(const SandboxState& state, const httplib::Request& request,
 void list_videos(const SandboxState& state, const httplib::Request& request,
                  httplib::Response& response);
 
-// GET /sandbox/videos (sandbox extension, only with --admin)
+// GET /sandbox/videos and /sandbox/stats (sandbox extension, only with --admin)
 void register_admin_api(httplib::Server& server, SandboxState& state);
 void admin_videos(const SandboxState& state, const httplib::Request& request,
                   httplib::Response& response);
+void admin_stats(const SandboxState& state, const httplib::Request& request,
+                 httplib::Response& response);
 
 }  // namespace mavi::cli::sandbox

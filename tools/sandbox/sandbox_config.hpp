@@ -27,6 +27,19 @@ struct SandboxConfig {
   bool admin = false;                      // serve GET /sandbox/videos
   // Processing ends FAIL for videos without an audio track (MAVI has nothing to transcribe).
   bool require_audio = false;
+  // The word a failed processing ends with: FAIL, FAILED, PARSE_ERROR, or "auto" (classic
+  // PARSE_ERROR as the code page gives, v1 FAILED as list_videos gives). The cause is listed.
+  std::string failed_status = "FAIL";
+  // v1 names a video itself: "none" keeps the client's filename, "hash" gives 32 hex digits
+  // (the upload page's example), "stem" drops the extension (list_videos' example).
+  std::string rename_videos = "none";
+  // v1 upload-time validation as the upload page gives it: extension .mp4/.avi/.mkv/.mov,
+  // file part Content-Type video/*, at most max_upload_bytes; otherwise code 0001.
+  bool validate_uploads = false;
+  std::uintmax_t max_upload_bytes = 3ull << 30;
+  // v1 listings send numbers as strings (duration, size, create_time, total_count, ...), as the
+  // v1.1 list page's example does.
+  bool string_numbers = false;
   bool quiet = false;  // no request log
 };
 

@@ -7,15 +7,25 @@ namespace mavi::cli::sandbox {
 
 namespace {
 
-// The v1 field names (snake_case; numbers where v1 sends numbers).
-nlohmann::ordered_json v1_fields(const StoredVideo& video) {
-  nlohmann::ordered_json out{{"video_no", video.video_no},
-                             {"video_name", video.video_name},
-                             {"duration", std::llround(video.duration_seconds)},
-                             {"size", video.size_bytes},
-                             {"status", std::string(to_string(video.status))},
-                             {"create_time", video.upload_time_ms},
-                             {"unique_id", video.unique_id}};
+// A number as v1 sends it: a JSON number, or (--string-numbers, the v1.1 example) its text.
+nlohmann::ordered_json number(const SandboxState& state, long long value) {
+  if (state.config.string_numbers)
+    return std::to_string(value);
+  return value;
+}
+
+// The v1 field names (snake_case; numbers where v1 sends numbers). `cause` is the string
+// "null" until processing fails, as in the v1.1 list page's example.
+nlohmann::ordered_json v1_fields(const SandboxState& state, const StoredVideo& video) {
+  nlohmann::ordered_json out{
+      {"video_no", video.video_no},
+      {"video_name", video.video_name},
+      {"duration", number(state, std::llround(video.duration_seconds))},
+      {"size", number(state, static_cast<long long>(video.size_bytes))},
+      {"status", std::string(to_string(video.status))},
+      {"cause", is_failure(video.status) && !video.cause.empty() ? video.cause : "null"},
+      {"create_time", number(state, video.upload_time_ms)},
+      {"unique_id", video.unique_id}};
   for (const auto& [name, value] : video.fields)
     out[name] = value;
   if (!video.tags.empty())
@@ -41,7 +51,7 @@ void get_metadata(const SandboxState& state, const httplib::Request& request,
     reply(state, response, api, 200, "0404", "video not found");
     return;
   }
-  reply(state, response, api, 200, "0000", "success", v1_fields(*video));
+  reply(state, response, api, 200, "0000", "success", v1_fields(state, *video));
 }
 
 void list_videos(const SandboxState& state, const httplib::Request& request,
@@ -78,7 +88,8 @@ void list_videos(const SandboxState& state, const httplib::Request& request,
   if (auto status = text("status")) {
     query.status = parse_video_status(*status);
     if (!query.status) {
-      reply(state, response, api, 200, "0001", "status is one of PARSE, UNPARSE, FAIL");
+      reply(state, response, api, 200, "0001",
+            "status is one of PARSE, UNPARSE, FAIL, FAILED, PARSE_ERROR");
       return;
     }
   }
@@ -91,12 +102,12 @@ void list_videos(const SandboxState& state, const httplib::Request& request,
   // A page far past the end is empty; computed without overflowing on huge page or size.
   const std::int64_t first = *page - 1 > total / *size ? total : (*page - 1) * *size;
   for (std::int64_t i = first; i < total && i - first < *size; ++i) {
-    videos.push_back(v1_fields(matches[static_cast<std::size_t>(i)]));
+    videos.push_back(v1_fields(state, matches[static_cast<std::size_t>(i)]));
   }
   reply(state, response, api, 200, "0000", "success",
-        {{"current_page", *page},
-         {"page_size", *size},
-         {"total_count", total},
+        {{"current_page", number(state, *page)},
+         {"page_size", number(state, *size)},
+         {"total_count", number(state, total)},
          {"videos", std::move(videos)}});
 }
 
@@ -108,13 +119,15 @@ void register_v1_api(httplib::Server& server, SandboxState& state) {
               });
   server.Get("/serve/api/v1/get_metadata",
              [&state](const httplib::Request& request, httplib::Response& response) {
-               if (!authorized(state, request, response, ApiGeneration::v1))
+               if (!authorized(state, request, response, ApiGeneration::v1) ||
+                   !within_limit(state, response, ApiGeneration::v1, Limited::status))
                  return;
                get_metadata(state, request, response);
              });
   server.Post("/serve/api/v1/list_videos",
               [&state](const httplib::Request& request, httplib::Response& response) {
-                if (!authorized(state, request, response, ApiGeneration::v1))
+                if (!authorized(state, request, response, ApiGeneration::v1) ||
+                    !within_limit(state, response, ApiGeneration::v1, Limited::list))
                   return;
                 list_videos(state, request, response);
               });

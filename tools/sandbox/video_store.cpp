@@ -13,6 +13,10 @@ std::string_view to_string(VideoStatus status) noexcept {
       return "PARSE";
     case VideoStatus::fail:
       return "FAIL";
+    case VideoStatus::failed:
+      return "FAILED";
+    case VideoStatus::parse_error:
+      return "PARSE_ERROR";
   }
   return "UNPARSE";
 }
@@ -24,6 +28,10 @@ std::optional<VideoStatus> parse_video_status(std::string_view text) noexcept {
     return VideoStatus::parse;
   if (text == "FAIL")
     return VideoStatus::fail;
+  if (text == "FAILED")
+    return VideoStatus::failed;
+  if (text == "PARSE_ERROR")
+    return VideoStatus::parse_error;
   return std::nullopt;
 }
 

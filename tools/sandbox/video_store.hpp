@@ -12,9 +12,11 @@
 
 namespace mavi::cli::sandbox {
 
-enum class VideoStatus { unparse, parse, fail };
+// The words MAVI's pages give: processing ends PARSE, or FAIL (classic callbacks), FAILED
+// (v1 list_videos, the upload FAQ) or PARSE_ERROR (the code page's VideoStatus enum).
+enum class VideoStatus { unparse, parse, fail, failed, parse_error };
 
-// "UNPARSE", "PARSE", "FAIL": the strings MAVI uses.
+// "UNPARSE", "PARSE", "FAIL", "FAILED", "PARSE_ERROR": the strings MAVI uses.
 std::string_view to_string(VideoStatus status) noexcept;
 std::optional<VideoStatus> parse_video_status(std::string_view text) noexcept;
 
@@ -22,7 +24,7 @@ enum class ApiGeneration { classic, v1 };
 
 struct StoredVideo {
   std::string video_no;
-  std::string video_name;  // the client's filename, as sent
+  std::string video_name;  // the client's filename, as sent (or the server's own: --rename)
   VideoStatus status = VideoStatus::unparse;
   std::int64_t upload_time_ms = 0;
   double duration_seconds = 0;
@@ -31,6 +33,7 @@ struct StoredVideo {
   std::filesystem::path stored_path;
   ApiGeneration api = ApiGeneration::classic;
   bool accepted = false;  // libmavi's verdict on the stored file: decides PARSE or FAIL
+  std::string cause;      // why processing failed (listed once it has)
   std::string callback_uri;
   // v1 only: the scope and the optional form fields, as sent.
   std::string unique_id = "default";
