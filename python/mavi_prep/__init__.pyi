@@ -294,4 +294,11 @@ def run_batch(
     on_event: Optional[Callable[[BatchEvent], object]] = None,
 ) -> BatchResult: ...
 
+# --- logging -------------------------------------------------------------------------------
+
+_LogLevel = Literal["quiet", "error", "warning", "info", "debug"]
+
+def set_log_level(level: _LogLevel) -> None: ...
+def log_level() -> _LogLevel: ...
+
 __all__: list[str]

@@ -4,7 +4,7 @@
 #
 # Usage: venv_install.sh SOURCE_DIR BUILD_DIR PYTHON [reuse|scratch]
 # The install runs on a copy of the sources (no build tree, no .git, as in a clean clone) in
-# BUILD_DIR/pip-src.
+# BUILD_DIR/pip-src-MODE.
 #   reuse (default): setup.py builds the _mavi_prep target of BUILD_DIR (already built when
 #     CTest runs: seconds) and packages it; that extension uses BUILD_DIR's shared libmavi.
 #   scratch: setup.py's own CMake build (static libmavi, Release) in BUILD_DIR/pip-cmake,
@@ -30,7 +30,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/mavi-venv-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 # A copy of the sources without build trees, VCS data or generated files.
-copy=$build/pip-src
+copy=$build/pip-src-$mode
 rm -rf "$copy"
 mkdir -p "$copy"
 tar -C "$src" --exclude='./build*' --exclude=./.git --exclude='*.egg-info' \
