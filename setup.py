@@ -49,6 +49,9 @@ class CMakeBuild(build_ext):
                          "-DCMAKE_BUILD_TYPE=Release", "-DMAVI_PYTHON=ON",
                          "-DMAVI_BUILD_TESTS=OFF", "-DBUILD_SHARED_LIBS=OFF",
                          "-DCMAKE_POSITION_INDEPENDENT_CODE=ON",
+                         # Nothing of ours is a shared library here: no RPATH (CMake would
+                         # write one of empty entries, which the loader reads as ".").
+                         "-DCMAKE_SKIP_RPATH=ON",
                          # The interpreter pip runs is the one the extension is for.
                          "-DPython3_EXECUTABLE=" + sys.executable]
             if shutil.which("ccache") and "CMAKE_CXX_COMPILER_LAUNCHER" not in os.environ:

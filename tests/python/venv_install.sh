@@ -65,4 +65,13 @@ assert result.media["streams"][0]["codec"] == "h264"
 print("venv install ok:", package, mavi_prep.__version__, result)
 PY
 "$tmp/venv/bin/python" -m pip show -q mavi-prep >/dev/null
+if [ "$mode" = scratch ]; then
+  # libmavi is inside the extension; no RPATH that the loader could resolve elsewhere.
+  so=$(echo "$tmp"/venv/lib/python3*/site-packages/mavi_prep/_mavi_prep*.so)
+  if ldd "$so" | grep -q 'libmavi'; then echo "FAIL: $so needs a shared libmavi" >&2; exit 1; fi
+  if readelf -d "$so" | grep -q -E 'RPATH|RUNPATH'; then
+    echo "FAIL: $so has an RPATH: $(readelf -d "$so" | grep -E 'RPATH|RUNPATH')" >&2
+    exit 1
+  fi
+fi
 rm -rf "$copy"
