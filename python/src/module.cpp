@@ -21,8 +21,9 @@ PYBIND11_MODULE(_mavi_prep, m) {
   (void)http_global;
   m.attr("__version__") = std::string(mavi::version());
   // FFmpeg prints at "info" by default (libx264's statistics after every re-encode): a library
-  // imported into someone else's program keeps stderr for errors, as the programs do.
-  mavi::set_log_level(mavi::LogLevel::error);
+  // imported into someone else's program is silent, as mavi-check is by default: what
+  // FFmpeg would say about a broken file is in the verdict.
+  mavi::set_log_level(mavi::LogLevel::quiet);
   m.def(
       "set_log_level",
       [](const std::string& level) {
@@ -36,7 +37,7 @@ PYBIND11_MODULE(_mavi_prep, m) {
             "set_log_level: level must be quiet, error, warning, info or debug, not '" + level +
                 "'");
       },
-      "How much FFmpeg and libmavi print on stderr: 'quiet', 'error' (the default since import),\n"
+      "How much FFmpeg and libmavi print on stderr: 'quiet' (the default since import), 'error',\n"
       "'warning', 'info' (FFmpeg's own default) or 'debug'. Process-wide: FFmpeg has one level.",
       pybind11::arg("level"));
   m.def(
