@@ -14,7 +14,8 @@
 # Usage: bench/check_bench.sh BUILD_DIR
 # Environment: FILES (default 200, the minimum), RUNS (default 3), QUICK (default 3),
 #              JOBS (default nproc),
-#              BENCH_WORK (default bench/work), SKIP_MAVI=1 to time only ffprobe/mediainfo.
+#              BENCH_WORK (default bench/work), SKIP_MAVI=1 to time only ffprobe/mediainfo,
+#              CORPUS_ONLY=1 to build the corpus, print its folder and stop.
 # The corpus is built once in $BENCH_WORK/check_corpus and reused while it is complete.
 # Results: the table on stdout and in bench/results/check_bench.md.
 set -euo pipefail
@@ -113,6 +114,11 @@ build_corpus() {
 }
 
 build_corpus
+# bench/python_bench.sh times the same corpus: it only needs it built.
+if [ "${CORPUS_ONLY:-0}" = 1 ]; then
+  echo "$corpus"
+  exit 0
+fi
 mapfile -d '' -t files < <(find "$corpus" -type f ! -name '.*' -print0 | LC_ALL=C sort -z)
 file_count=${#files[@]}
 corpus_bytes=$(du -sb "$corpus" | cut -f1)

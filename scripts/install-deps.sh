@@ -13,7 +13,7 @@ packages=(
   clang-format python3 python3-requests mediainfo time bc parallel jq
   clang libclang-rt-14-dev openssl libssl-dev
   python3-dev pybind11-dev python3-pybind11 python3-setuptools python3-wheel python3-pytest
-  python3-venv
+  python3-venv python3-mypy python3-pymediainfo python3-av
 )
 
 missing=()

@@ -58,6 +58,8 @@ check = _mavi_prep.check
 check_many = _mavi_prep.check_many
 prepare = _mavi_prep.prepare
 run_batch = _mavi_prep.run_batch
+set_log_level = _mavi_prep.set_log_level
+log_level = _mavi_prep.log_level
 
 
 def plan(check_result: CheckResult, **options) -> Plan:
@@ -71,5 +73,5 @@ def plan(check_result: CheckResult, **options) -> Plan:
 
 __all__ = ["Error", "RejectedError", "Finding", "CheckResult", "Plan", "PrepareResult",
            "VideoRecord", "UploadResult", "Client", "BatchEvent", "BatchResult", "check",
-           "check_many", "plan", "prepare", "run_batch"] + [c.__name__ for c in
-                                                             _ERROR_CLASSES.values()]
+           "check_many", "plan", "prepare", "run_batch", "set_log_level", "log_level"]
+__all__ += [c.__name__ for c in _ERROR_CLASSES.values()]

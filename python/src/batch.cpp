@@ -39,7 +39,7 @@ void bind_batch(py::module_& m) {
       .def_readonly("kind", &Event::kind,
                     "checked, preparing, prepared, uploading, uploaded, skipped, failed, "
                     "parsed, finished, outside_shard.")
-      .def_readonly("path", &Event::path)
+      .def_readonly("path", &Event::path, "The file (pathlib.Path).")
       .def_readonly("status", &Event::status, "The file's status so far (FileStatus).")
       .def(
           "to_dict", [](const Event& e) { return to_python(e.json); },
@@ -57,12 +57,14 @@ void bind_batch(py::module_& m) {
             return files;
           },
           "One dict per file, as the report of mavi-prepare-and-upload --json.")
-      .def_readonly("not_started", &Batch::not_started)
-      .def_readonly("outside_shard", &Batch::outside_shard)
-      .def_readonly("stopped", &Batch::stopped)
-      .def_readonly("fatal_error", &Batch::fatal_error)
-      .def_readonly("fatal_error_kind", &Batch::fatal_error_kind)
-      .def_readonly("wait_timed_out", &Batch::wait_timed_out);
+      .def_readonly("not_started", &Batch::not_started, "Files never started (the batch stopped).")
+      .def_readonly("outside_shard", &Batch::outside_shard, "Files left to other shards.")
+      .def_readonly("stopped", &Batch::stopped,
+                    "The batch stopped before the end (cancelled, fatal error).")
+      .def_readonly("fatal_error", &Batch::fatal_error, "What stopped the whole batch, or None.")
+      .def_readonly("fatal_error_kind", &Batch::fatal_error_kind, "Its error kind, or None.")
+      .def_readonly("wait_timed_out", &Batch::wait_timed_out,
+                    "wait=True gave up before every upload was parsed.");
 
   m.def(
       "run_batch",
@@ -119,6 +121,10 @@ void bind_batch(py::module_& m) {
           return b;
         });
       },
+      "The whole pipeline over the files `paths`: check, prepare what is fixable, upload\n"
+      "with `client` (upload=False: prepare only); with a journal a re-run resumes.\n"
+      "on_event(BatchEvent) runs with the GIL held; raising cancels the batch and re-raises.\n"
+      "Releases the GIL; Ctrl-C raises KeyboardInterrupt.",
       py::arg("paths"), py::kw_only(), py::arg("client") = nullptr, py::arg("upload") = true,
       py::arg("output_dir") = py::none(), py::arg("work_dir") = py::none(),
       py::arg("journal") = py::none(), py::arg("dry_run") = false, py::arg("jobs") = 0,

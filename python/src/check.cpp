@@ -98,30 +98,37 @@ void bind_check(py::module_& m) {
       .def_property_readonly(
           "fix", [](const Finding& f) { return std::string(to_string(f.fix)); },
           "The action that fixes it: 'none', 'remux' or 'transcode'.")
-      .def("to_dict", [](const Finding& f) { return to_python(cli::Json(f)); })
+      .def(
+          "to_dict", [](const Finding& f) { return to_python(cli::Json(f)); },
+          "The finding as mavi-check --json prints it.")
       .def("__repr__", [](const Finding& f) {
         return "Finding(" + std::string(to_string(f.severity)) + " " + f.code + ")";
       });
 
   py::class_<CheckResult>(m, "CheckResult",
                           "What check() found for one file: verdict, action, findings, media.")
-      .def_readonly("path", &CheckResult::path)
+      .def_readonly("path", &CheckResult::path, "The checked file (pathlib.Path).")
       .def_property_readonly(
           "verdict", [](const CheckResult& r) { return std::string(to_string(r.verdict.kind)); },
           "'ok', 'fixable' or 'rejected'.")
       .def_property_readonly(
           "action", [](const CheckResult& r) { return std::string(to_string(r.verdict.action)); },
           "The least action that makes the file acceptable: 'none', 'remux' or 'transcode'.")
-      .def_property_readonly("findings", [](const CheckResult& r) { return r.verdict.findings; })
+      .def_property_readonly(
+          "findings", [](const CheckResult& r) { return r.verdict.findings; },
+          "Every Finding, errors and warnings, in mavi-check's order.")
       .def_property_readonly(
           "media",
           [](const CheckResult& r) -> py::object {
             return r.media ? to_python(cli::Json(*r.media)) : py::none();
           },
           "The probed media information as a dict (mavi-check --json's 'media'), or None.")
-      .def_property_readonly("elapsed_seconds",
-                             [](const CheckResult& r) { return r.elapsed.count(); })
-      .def_property_readonly("rule_set", [](const CheckResult& r) { return r.rules.rule_set; })
+      .def_property_readonly(
+          "elapsed_seconds", [](const CheckResult& r) { return r.elapsed.count(); },
+          "Wall time the check took.")
+      .def_property_readonly(
+          "rule_set", [](const CheckResult& r) { return r.rules.rule_set; },
+          "The rule set the file was checked against ('classic', 'v1', 'v2').")
       .def(
           "to_dict", [](const CheckResult& r) { return to_python(cli::Json(r)); },
           "The file's entry of mavi-check --json, field for field.")
@@ -141,6 +148,9 @@ void bind_check(py::module_& m) {
         const ProbeOptions probe = probe_options(deep, deep_time_limit, keep_open, token);
         return run_cancellable(token, errors, [&] { return check_one(path, probe, rules); });
       },
+      "Probes one file and checks it against MAVI's rules for `api`. A file that cannot be\n"
+      "read is a 'rejected' verdict, as in mavi-check, not an exception. Releases the GIL;\n"
+      "Ctrl-C raises KeyboardInterrupt.",
       py::arg("path"), py::kw_only(), py::arg("require_audio") = false, py::arg("strict") = false,
       py::arg("max_size") = py::none(), py::arg("api") = "classic", py::arg("deep") = false,
       py::arg("deep_time_limit") = 60.0, py::arg("keep_open") = false);
@@ -156,6 +166,8 @@ void bind_check(py::module_& m) {
         const ProbeOptions probe = probe_options(deep, deep_time_limit, false, token);
         return run_cancellable(token, errors, [&] { return check_all(paths, jobs, probe, rules); });
       },
+      "check() on every path, `jobs` at a time on C++ threads (0: one per core). Returns the\n"
+      "results in the order of `paths`. Releases the GIL; Ctrl-C stops every worker.",
       py::arg("paths"), py::kw_only(), py::arg("jobs") = 0, py::arg("require_audio") = false,
       py::arg("strict") = false, py::arg("max_size") = py::none(), py::arg("api") = "classic",
       py::arg("deep") = false, py::arg("deep_time_limit") = 60.0);

@@ -2,7 +2,9 @@
 """Runs every command example of README.md and docs/*.md against a mavi-sandbox.
 
 An example is a code block (fenced, or indented by four spaces) with a line that runs a mavi
-program. Transcripts ("$ command" followed by its output) run their "$" lines only; synopses
+program, or a fenced ```python block that imports mavi_prep: that one runs with this
+interpreter and the build's package (BUILD_DIR/python on PYTHONPATH) and fails on any non-zero
+exit; it is skipped when the build has no mavi_prep. Transcripts ("$ command" followed by its output) run their "$" lines only; synopses
 ("mavi-check [options] PATH...") are not commands. A block preceded by
 "<!-- example not run: REASON -->" needs what a test machine does not have (a Slurm cluster,
 a Kubernetes API): it is listed as skipped with its reason.
@@ -16,6 +18,7 @@ and KEY. A command fails the example when it exits with 64
 or a block does not finish in time.
 
 Usage: run_examples.py BUILD_DIR SOURCE_DIR
+Environment: DOCS_ONLY=NAME,... runs only those documents (file names: README.md, python.md).
 """
 
 import glob
@@ -38,7 +41,8 @@ SKIP_MARK = re.compile(r"<!--\s*example not run:\s*(.*?)\s*-->")
 
 
 def blocks(path):
-    """(first line number, lines, skip reason or None) for every code block of a document."""
+    """(first line number, lines, skip reason or None, language) for every code block of a
+    document: language "python" or "shell"."""
     lines = open(path, encoding="utf-8").read().split("\n")
     found = []
     i = 0
@@ -58,7 +62,10 @@ def blocks(path):
                 body.append(lines[i][indent:])
                 i += 1
             if language in ("", "sh", "bash", "console", "shell"):
-                found.append((start + 1, body, pending_skip))
+                found.append((start + 1, body, pending_skip, "shell"))
+            elif language == "python" and re.search(r"^\s*(import|from) mavi_prep\b",
+                                                     "\n".join(body), re.M):
+                found.append((start + 1, body, pending_skip, "python"))
             pending_skip = None
         elif line.startswith("    ") and (i == 0 or lines[i - 1].strip() == ""):
             start = i
@@ -66,7 +73,7 @@ def blocks(path):
             while i < len(lines) and (lines[i].startswith("    ") or lines[i].strip() == ""):
                 body.append(lines[i][4:])
                 i += 1
-            found.append((start + 1, body, pending_skip))
+            found.append((start + 1, body, pending_skip, "shell"))
             pending_skip = None
             continue
         elif line.strip() and not mark:
@@ -127,6 +134,9 @@ def main():
     bin_dir = os.path.join(build_dir, "bin")
     docs = [os.path.join(source_dir, "README.md")] + sorted(
         glob.glob(os.path.join(source_dir, "docs", "*.md")))
+    only = [n for n in os.environ.get("DOCS_ONLY", "").split(",") if n]
+    if only:
+        docs = [d for d in docs if os.path.basename(d) in only]
     failures, ran, skipped = [], 0, []
     for doc in docs:
         scratch = tempfile.mkdtemp(prefix="mavi-docs-")
@@ -148,22 +158,32 @@ def main():
         env["MAVI_BASE_URL"] = url
         env["MAVI_EXAMPLE_SANDBOX"] = url
         try:
-            for line_no, body, skip in blocks(doc):
-                if not runs_a_program("\n".join(body)):
+            for line_no, body, skip, language in blocks(doc):
+                if language == "shell" and not runs_a_program("\n".join(body)):
                     continue
                 where = "%s:%d" % (os.path.relpath(doc, source_dir), line_no)
+                if language == "python" and not skip and not os.path.isdir(
+                        os.path.join(build_dir, "python", "mavi_prep")):
+                    skip = "the build has no mavi_prep (MAVI_PYTHON=OFF or no pybind11)"
                 if skip:
                     skipped.append("%s (%s)" % (where, skip))
                     continue
-                lines = commands(body)
-                if not any(runs_a_program(l) for l in lines):
-                    continue
-                script = ("trap 'st=$?; if [ $st -eq 64 ] || [ $st -eq 70 ] || [ $st -eq 127 ]; then "
-                          "echo \"__EXAMPLE_FAILED $st: $BASH_COMMAND\" >&2; fi' ERR\n" +
-                          prepare_script(lines, bin_dir) + "\nexit 0\n")
+                if language == "python":
+                    argv = [sys.executable, "-c", "\n".join(body)]
+                    run_env = dict(env, PYTHONPATH=os.path.join(build_dir, "python"),
+                                   PYTHONDONTWRITEBYTECODE="1")
+                else:
+                    lines = commands(body)
+                    if not any(runs_a_program(l) for l in lines):
+                        continue
+                    script = ("trap 'st=$?; if [ $st -eq 64 ] || [ $st -eq 70 ] || [ $st -eq 127 ]; "
+                              "then echo \"__EXAMPLE_FAILED $st: $BASH_COMMAND\" >&2; fi' ERR\n" +
+                              prepare_script(lines, bin_dir) + "\nexit 0\n")
+                    argv = ["bash", "-c", script]
+                    run_env = env
                 ran += 1
                 started = time.monotonic()
-                proc = subprocess.Popen(["bash", "-c", script], cwd=scratch, env=env,
+                proc = subprocess.Popen(argv, cwd=scratch, env=run_env,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True, start_new_session=True)
                 try:
@@ -179,6 +199,8 @@ def main():
                     except ProcessLookupError:
                         pass
                 bad = [l for l in err.split("\n") if l.startswith("__EXAMPLE_FAILED")]
+                if language == "python" and proc.returncode != 0:
+                    bad = ["__EXAMPLE_FAILED %d: python" % proc.returncode]
                 if bad:
                     failures.append("%s: %s\n%s" % (where, "; ".join(bad), err[-2000:]))
                 else:

@@ -2,6 +2,8 @@
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -93,3 +95,21 @@ def test_keyboard_interrupt_cancels_prepare(long_clip, tmp_path):
     finally:
         timer.join()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ffmpeg_is_quiet_by_default_and_log_level_can_change(tmp_path):
+    # libx264 prints its statistics at FFmpeg's default level ("info"): not from mavi_prep.
+    script = ("import mavi_prep, sys\n"
+              "assert mavi_prep.log_level() == 'quiet'\n"
+              "mavi_prep.set_log_level(sys.argv[3])\n"
+              "c = mavi_prep.check(sys.argv[1])\n"
+              "mavi_prep.prepare(c, sys.argv[2], mavi_prep.plan(c))\n")
+    src = str(FIXTURES / "mpeg4_mp3.avi")
+    quiet = subprocess.run([sys.executable, "-c", script, src, str(tmp_path / "a.mp4"), "quiet"],
+                           capture_output=True, text=True, check=True)
+    assert "libx264" not in quiet.stderr
+    loud = subprocess.run([sys.executable, "-c", script, src, str(tmp_path / "b.mp4"), "info"],
+                          capture_output=True, text=True, check=True)
+    assert "libx264" in loud.stderr
+    with pytest.raises(mavi_prep.InvalidArgumentError):
+        mavi_prep.set_log_level("loud")
