@@ -26,6 +26,9 @@ using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 using detail::ffmpeg::ensure;
 
+// Fit-to-size encodes after the first that came out over the limit.
+constexpr int kFitAttempts = 3;
+
 void require_input(const fs::path& input, const fs::path& output) {
   std::error_code ec;
   if (!fs::exists(input, ec))
@@ -57,8 +60,8 @@ PrepareResult prepare(const CheckResult& checked, const fs::path& output, const 
 
 PrepareResult detail::prepare_opened(const fs::path& input, detail::ffmpeg::InputFormat opened,
                                      const fs::path& output, const Plan& plan,
-                                     const PrepareOptions& options,
-                                     const PrepareProgress& progress) {
+                                     const PrepareOptions& options, const PrepareProgress& progress,
+                                     int attempt) {
   const auto started = Clock::now();
   require_input(input, output);
   if (options.cancel.requested())
@@ -111,9 +114,29 @@ PrepareResult detail::prepare_opened(const fs::path& input, detail::ffmpeg::Inpu
   if (job.stopped())
     throw Error(Errc::cancelled, "preparation cancelled");
 
+  // A fit-to-size encode over the limit (ABR overshoots on short clips): encode again at a rate
+  // scaled by the overshoot, down to the minimum rate, a few times at most.
+  if (plan.video_bit_rate && plan.rules.max_size_bytes > 0 && attempt < kFitAttempts) {
+    std::error_code size_ec;
+    const auto written = fs::file_size(temp.path(), size_ec);
+    if (!size_ec && written > plan.rules.max_size_bytes) {
+      const std::int64_t rate = *plan.video_bit_rate;
+      if (rate > options.min_video_bit_rate) {
+        const double scale =
+            0.95 * static_cast<double>(plan.rules.max_size_bytes) / static_cast<double>(written);
+        Plan again = plan;
+        again.video_bit_rate =
+            std::max(options.min_video_bit_rate,
+                     static_cast<std::int64_t>(static_cast<double>(rate) * scale));
+        in.reset();
+        return prepare_opened(input, nullptr, output, again, options, progress, attempt + 1);
+      }
+    }
+  }
+
   // Verify before the file gets its name.
   Verified verified =
-      verify_output(temp.path(), input, plan.rules, kept_duration(in.get(), streams));
+      verify_output(temp.path(), input, plan.rules, expected_from(in.get(), streams));
   temp.commit(output, options.replace_output);
   PrepareResult result;
   result.media = std::move(verified.media);
