@@ -40,6 +40,7 @@ struct OutStream {
   // What went through, for the verification.
   int64_t frames = 0;           // video frames given to the filters, or video packets copied
   int64_t dropped = 0;          // frames the filters handed out twice, dropped (documented drops)
+  int64_t bytes = 0;            // muxed into the output
   double end_s = 0;             // end of the last frame/packet, seconds on the output's timeline
   int64_t silence_samples = 0;  // audio encode: silence inserted for gaps in the input
   // Audio encode.

@@ -327,6 +327,7 @@ void Writer::mux(OutStream& os, AVPacket* pkt) {
   if (is_video && ts != AV_NOPTS_VALUE) {
     done_s_ = std::max(done_s_, static_cast<double>(ts) * av_q2d(os.out->time_base));
   }
+  os.bytes += pkt->size;
   const int ret = av_interleaved_write_frame(out_, pkt);  // takes the packet's reference
   av_packet_unref(pkt);
   ensure(ret, Errc::io, "writing the output");
