@@ -87,6 +87,9 @@ struct MediaInfo {
   std::string format_name;       // demuxer short names: "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"
   std::string format_long_name;  // "QuickTime / MOV", ...
   std::optional<Seconds> duration;
+  // FFmpeg only estimated `duration` from the bit rate (no timestamps to go by): it can be far
+  // off, so preparation compares its output with the decoded duration instead.
+  bool duration_estimated = false;
   std::int64_t bit_rate = 0;  // overall, bits per second, 0 when unknown
   std::vector<StreamInfo> streams;
   std::optional<DeepCheck> deep;

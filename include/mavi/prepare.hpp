@@ -45,11 +45,17 @@ struct PrepareResult {
   Verdict verdict;                  // the output, evaluated again (always ok)
   std::vector<StreamPlan> streams;  // what was done to each input stream
   double speed = 0;                 // media seconds per wall-clock second
+  // Encodes run: more than 1 when a fit-to-size encode came out over the size limit and was
+  // run again at a rate scaled by the overshoot.
+  int encodes = 1;
+  std::optional<std::int64_t> video_bit_rate;  // fit-to-size: the rate of the kept encode
 };
 
 // Writes `output` (an MP4) from `input` according to `plan`. The data goes to a temporary
 // file next to `output` that is renamed only once complete and verified (probed, evaluated ok
-// against plan.rules, duration within max(0.5 s, 2 %) of the input's); on any failure or
+// against plan.rules, its timeline matching the input's: docs/prepare.md); a fit-to-size encode
+// over plan.rules.max_size_bytes runs again (at most 3 more times) at a rate scaled by the
+// overshoot, not below options.min_video_bit_rate; on any failure or
 // cancellation the temporary file is removed and `output` is left as it was. The input is opened
 // read-only; an `output` that is the input is refused (invalid_argument). Throws mavi::Error:
 // invalid_argument, not_found, permission_denied, io, disk_full, media, unsupported, cancelled,

@@ -35,9 +35,11 @@ OpenedMedia probe_open(const std::filesystem::path& path, const ProbeOptions& op
 ffmpeg::InputFormat take_input(const std::shared_ptr<OpenedFile>& opened);
 
 // prepare() reading from `opened` (from probe_open() on `input`); an empty `opened` opens `input`.
+// `attempt`: how many fit-to-size encodes came out over the limit before this one.
 PrepareResult prepare_opened(const std::filesystem::path& input, ffmpeg::InputFormat opened,
                              const std::filesystem::path& output, const Plan& plan,
-                             const PrepareOptions& options, const PrepareProgress& progress);
+                             const PrepareOptions& options, const PrepareProgress& progress,
+                             int attempt = 0);
 
 }  // namespace detail
 }  // namespace mavi

@@ -495,6 +495,8 @@ MediaInfo describe(AVFormatContext& format, const ProbeOptions& options) {
   info.format_name = or_empty(format.iformat->name);
   info.format_long_name = or_empty(format.iformat->long_name);
   info.duration = to_seconds(format.duration, AVRational{1, AV_TIME_BASE});
+  info.duration_estimated =
+      info.duration && format.duration_estimation_method == AVFMT_DURATION_FROM_BITRATE;
   info.bit_rate = format.bit_rate;
   info.streams.reserve(format.nb_streams);
   for (unsigned i = 0; i < format.nb_streams; ++i) {

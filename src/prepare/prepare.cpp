@@ -26,6 +26,9 @@ using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 using detail::ffmpeg::ensure;
 
+// Fit-to-size encodes after the first that came out over the limit.
+constexpr int kFitAttempts = 3;
+
 void require_input(const fs::path& input, const fs::path& output) {
   std::error_code ec;
   if (!fs::exists(input, ec))
@@ -57,8 +60,8 @@ PrepareResult prepare(const CheckResult& checked, const fs::path& output, const 
 
 PrepareResult detail::prepare_opened(const fs::path& input, detail::ffmpeg::InputFormat opened,
                                      const fs::path& output, const Plan& plan,
-                                     const PrepareOptions& options,
-                                     const PrepareProgress& progress) {
+                                     const PrepareOptions& options, const PrepareProgress& progress,
+                                     int attempt) {
   const auto started = Clock::now();
   require_input(input, output);
   if (options.cancel.requested())
@@ -111,9 +114,41 @@ PrepareResult detail::prepare_opened(const fs::path& input, detail::ffmpeg::Inpu
   if (job.stopped())
     throw Error(Errc::cancelled, "preparation cancelled");
 
+  // A fit-to-size encode over the limit (ABR overshoots on short clips): encode again, the video
+  // at a rate scaled by what its bytes may be (the limit less 4 % and less what the audio and
+  // the container took) over what they were; not below the minimum rate, a few times at most.
+  if (plan.video_bit_rate && plan.rules.max_size_bytes > 0 && attempt < kFitAttempts) {
+    std::error_code size_ec;
+    const auto written = static_cast<double>(fs::file_size(temp.path(), size_ec));
+    const auto limit = static_cast<double>(plan.rules.max_size_bytes);
+    double video_bytes = 0;
+    for (const auto& os : streams) {
+      if (os.is_video())
+        video_bytes += static_cast<double>(os.bytes);
+    }
+    const std::int64_t rate = *plan.video_bit_rate;
+    if (!size_ec && written > limit && video_bytes > 0 && rate > options.min_video_bit_rate) {
+      const double may = 0.96 * limit - (written - video_bytes);
+      Plan again = plan;
+      again.video_bit_rate = std::max(
+          options.min_video_bit_rate,
+          static_cast<std::int64_t>(static_cast<double>(rate) * std::max(0.0, may) / video_bytes));
+      in.reset();
+      return prepare_opened(input, nullptr, output, again, options, progress, attempt + 1);
+    }
+    if (!size_ec && written > limit && rate <= options.min_video_bit_rate) {
+      throw Error(Errc::unsupported,
+                  "cannot fit " + input.string() + " under " +
+                      std::to_string(plan.rules.max_size_bytes) + " bytes: at the minimum of " +
+                      std::to_string(options.min_video_bit_rate / 1000) +
+                      " kb/s of video it takes " +
+                      std::to_string(static_cast<std::uintmax_t>(written)) + " bytes");
+    }
+  }
+
   // Verify before the file gets its name.
   Verified verified =
-      verify_output(temp.path(), input, plan.rules, kept_duration(in.get(), streams));
+      verify_output(temp.path(), input, plan.rules, expected_from(in.get(), streams));
   temp.commit(output, options.replace_output);
   PrepareResult result;
   result.media = std::move(verified.media);
@@ -125,6 +160,8 @@ PrepareResult detail::prepare_opened(const fs::path& input, detail::ffmpeg::Inpu
   result.streams = plan.streams;
   result.elapsed = Clock::now() - started;
   result.speed = result.elapsed.count() > 0 ? total_s / result.elapsed.count() : 0;
+  result.encodes = attempt + 1;
+  result.video_bit_rate = plan.video_bit_rate;
   return result;
 }
 

@@ -177,6 +177,11 @@ OutputStreams setup_streams(AVFormatContext* in, AVFormatContext* out,
       throw Error(Errc::internal, "avformat_new_stream failed");
     os.out_index = os.out->index;
     os.in_offset = av_rescale_q(start_time, AV_TIME_BASE_Q, os.in->time_base);
+    if (sp->type == StreamType::video) {
+      const AVRational rate = av_guess_frame_rate(in, os.in, nullptr);
+      if (rate.num > 0 && rate.den > 0)
+        os.nominal_duration = av_rescale_q(1, av_inv_q(rate), os.in->time_base);
+    }
     result.map[static_cast<size_t>(sp->input_index)] = os.out_index;
     if (sp->action == StreamAction::copy) {
       copy_parameters(os);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <vector>
 
 #include "ffmpeg/transcode_handles.hpp"
@@ -27,6 +28,21 @@ struct OutStream {
   int64_t last_pts = AV_NOPTS_VALUE;     // last frame given to the encoder
   int64_t last_in_pts = AV_NOPTS_VALUE;  // last frame given to the filters
   int64_t frame_duration = 0;  // in encoder time base, for packets the encoder leaves at 0
+  std::map<int64_t, int64_t> pending_durations;  // encoder pts -> that frame's duration
+  // Timestamp derivation (input time base, rebased), video and copied streams alike.
+  int64_t nominal_duration = 0;          // one frame at the stream's frame rate; 0 unknown
+  int64_t last_in_duration = 0;          // of the last frame (or copied packet)
+  int64_t last_gap = 0;                  // between the last two frames (or packets' DTS)
+  int64_t shift = 0;                     // copied streams: added after a jump back in time
+  int64_t first_pts = AV_NOPTS_VALUE;    // copied streams: the first packet's time
+  int64_t played = 0;                    // copied streams: the packets' durations, summed
+  int64_t last_in_dts = AV_NOPTS_VALUE;  // copied streams: the last decode time written
+  // What went through, for the verification.
+  int64_t frames = 0;           // video frames given to the filters, or video packets copied
+  int64_t dropped = 0;          // frames the filters handed out twice, dropped (documented drops)
+  int64_t bytes = 0;            // muxed into the output
+  double end_s = 0;             // end of the last frame/packet, seconds on the output's timeline
+  int64_t silence_samples = 0;  // audio encode: silence inserted for gaps in the input
   // Audio encode.
   ffmpeg::Swr swr;
   ffmpeg::AudioFifo fifo;

@@ -44,11 +44,102 @@ void Writer::finish() {
   }
 }
 
+namespace {
+
+// A frame's own duration, input time base: the container's, else the gap before it (the
+// stream's actual spacing), else one frame at the stream's rate (repeat_pict counts extra
+// fields); 0 when nothing says.
+int64_t own_duration(const OutStream& os, int64_t container, int repeat_pict) {
+  if (container > 0)
+    return container;
+  if (os.last_gap > 0)
+    return os.last_gap;
+  if (os.nominal_duration > 0)
+    return os.nominal_duration * (2 + std::max(0, repeat_pict)) / 2;
+  return 0;
+}
+
+// The time a frame without a usable timestamp gets: right after the previous one.
+int64_t after_previous(const OutStream& os, int64_t last) {
+  return last == AV_NOPTS_VALUE ? 0 : last + std::max<int64_t>(1, os.last_in_duration);
+}
+
+// Two frames closer than a quarter of the nominal frame duration "nearly share" a time.
+int64_t min_gap(const OutStream& os) {
+  return std::max<int64_t>(1, os.nominal_duration / 4);
+}
+
+}  // namespace
+
 void Writer::write_copied(OutStream& os, AVPacket* pkt) {
   if (pkt->pts != AV_NOPTS_VALUE)
     pkt->pts -= os.in_offset;
   if (pkt->dts != AV_NOPTS_VALUE)
     pkt->dts -= os.in_offset;
+  const bool video = os.is_video();
+  const bool reorders = video && os.in->codecpar->video_delay > 0;
+  if (pkt->pts != AV_NOPTS_VALUE)
+    pkt->pts += os.shift;
+  if (pkt->dts != AV_NOPTS_VALUE)
+    pkt->dts += os.shift;
+  if (pkt->pts == AV_NOPTS_VALUE && pkt->dts == AV_NOPTS_VALUE) {
+    // No time at all: right after the previous packet (decode order is presentation order
+    // when nothing says otherwise).
+    pkt->dts = after_previous(os, os.last_in_dts);
+    pkt->pts = pkt->dts;
+  } else if (pkt->pts == AV_NOPTS_VALUE && !reorders) {
+    pkt->pts = pkt->dts;
+  }
+  // Decode times must increase strictly (the MP4 muxer refuses otherwise): nudged as ffmpeg
+  // does, the presentation time kept at or after it.
+  if (pkt->dts != AV_NOPTS_VALUE && os.last_in_dts != AV_NOPTS_VALUE &&
+      pkt->dts <= os.last_in_dts) {
+    const int64_t step = std::max<int64_t>(1, os.last_in_duration);
+    if (pkt->dts < os.last_in_dts - step) {
+      // A jump back (timestamps restarting mid-file): what follows continues after the
+      // previous packet instead of piling up one tick apart.
+      const int64_t shift = os.last_in_dts + step - pkt->dts;
+      os.shift += shift;
+      pkt->dts += shift;
+      if (pkt->pts != AV_NOPTS_VALUE)
+        pkt->pts += shift;
+    } else {
+      pkt->dts = os.last_in_dts + 1;
+      if (pkt->pts != AV_NOPTS_VALUE && pkt->pts < pkt->dts)
+        pkt->pts = pkt->dts;
+    }
+  }
+  if (pkt->dts != AV_NOPTS_VALUE && os.last_in_dts != AV_NOPTS_VALUE)
+    os.last_gap = pkt->dts - os.last_in_dts;
+  if (pkt->duration <= 0 && video) {
+    pkt->duration = own_duration(os, 0, 0);
+  } else if (pkt->duration <= 0) {
+    // Audio: the codec's frame size says how long a packet plays.
+    const int samples = av_get_audio_frame_duration2(os.in->codecpar, pkt->size);
+    if (samples > 0 && os.in->codecpar->sample_rate > 0) {
+      pkt->duration =
+          av_rescale_q(samples, AVRational{1, os.in->codecpar->sample_rate}, os.in->time_base);
+    }
+  }
+  if (pkt->duration > 0)
+    os.last_in_duration = pkt->duration;
+  if (pkt->dts != AV_NOPTS_VALUE)
+    os.last_in_dts = pkt->dts;
+  // The end as the timestamps say, and as the durations add up (independent of timestamps,
+  // so the verification notices packets crammed together).
+  if (pkt->pts != AV_NOPTS_VALUE) {
+    if (os.first_pts == AV_NOPTS_VALUE)
+      os.first_pts = pkt->pts;
+    const int64_t end = pkt->pts + std::max<int64_t>(0, pkt->duration);
+    os.end_s = std::max(os.end_s, static_cast<double>(end) * av_q2d(os.in->time_base));
+  }
+  os.played += std::max<int64_t>(0, pkt->duration);
+  if (!video && os.first_pts != AV_NOPTS_VALUE) {
+    os.end_s = std::max(os.end_s,
+                        static_cast<double>(os.first_pts + os.played) * av_q2d(os.in->time_base));
+  }
+  if (video)
+    ++os.frames;
   av_packet_rescale_ts(pkt, os.in->time_base, os.out->time_base);
   pkt->stream_index = os.out_index;
   pkt->pos = -1;
@@ -56,14 +147,41 @@ void Writer::write_copied(OutStream& os, AVPacket* pkt) {
 }
 
 void Writer::filter_video(OutStream& os, AVFrame* frame) {
+  const AVRational enc_tb = os.encoder->time_base;
   if (frame != nullptr) {
-    frame->pts = frame->best_effort_timestamp;
-    if (frame->pts == AV_NOPTS_VALUE) {
-      frame->pts = os.last_in_pts == AV_NOPTS_VALUE ? 0 : os.last_in_pts + 1;
-    } else {
-      frame->pts -= os.in_offset;
+    // The decoder's best-effort time; none, or one not clearly after the previous frame's
+    // (trailing MPEG-PS frames with only a DTS, files with no timestamps at all): the previous
+    // frame's time plus its duration.
+    // A frame without a PTS of its own has a best-effort time from a DTS, which a decoder that
+    // holds frames back (B-frames) gives the frame decoded after it: it follows the previous
+    // frame too, unless that DTS shows a real gap (over 1.5 frames).
+    int64_t ts = frame->best_effort_timestamp;
+    if (ts != AV_NOPTS_VALUE)
+      ts -= os.in_offset;
+    const int64_t next = after_previous(os, os.last_in_pts);
+    if (ts == AV_NOPTS_VALUE ||
+        (os.last_in_pts != AV_NOPTS_VALUE && ts < os.last_in_pts + min_gap(os))) {
+      ts = next;
+    } else if (frame->pts == AV_NOPTS_VALUE && os.last_in_pts != AV_NOPTS_VALUE &&
+               ts - next <= std::max<int64_t>(1, os.last_in_duration) * 3 / 2) {
+      ts = next;
     }
-    os.last_in_pts = frame->pts;
+    // The previous frame lasts until this one; this one, until told otherwise, its own duration
+    // (the last frame keeps it: a frame without a duration would end the video too early).
+    if (os.last_in_pts != AV_NOPTS_VALUE) {
+      os.last_gap = ts - os.last_in_pts;
+      os.pending_durations[av_rescale_q(os.last_in_pts, os.in->time_base, enc_tb)] =
+          std::max<int64_t>(1, av_rescale_q(os.last_gap, os.in->time_base, enc_tb));
+    }
+    os.last_in_duration =
+        std::max<int64_t>(1, own_duration(os, frame->pkt_duration, frame->repeat_pict));
+    os.pending_durations[av_rescale_q(ts, os.in->time_base, enc_tb)] =
+        std::max<int64_t>(1, av_rescale_q(os.last_in_duration, os.in->time_base, enc_tb));
+    frame->pts = ts;
+    os.last_in_pts = ts;
+    os.end_s = std::max(os.end_s,
+                        static_cast<double>(ts + os.last_in_duration) * av_q2d(os.in->time_base));
+    ++os.frames;
     frame->pict_type = AV_PICTURE_TYPE_NONE;
   }
   ensure(avfilter().buffersrc_add_frame_flags(os.filter.src, frame, 0), Errc::media,
@@ -78,6 +196,7 @@ void Writer::filter_video(OutStream& os, AVFrame* frame) {
     // Same timestamp twice (or going back): drop, as ffmpeg's vfr mode does for MP4.
     if (filtered_->pts == AV_NOPTS_VALUE ||
         (os.last_pts != AV_NOPTS_VALUE && filtered_->pts <= os.last_pts)) {
+      ++os.dropped;
       av_frame_unref(filtered_.get());
       continue;
     }
@@ -105,6 +224,31 @@ void Writer::resample_audio(OutStream& os, AVFrame* frame) {
   }
   if (!os.swr)
     return;
+  if (frame != nullptr && frame->best_effort_timestamp != AV_NOPTS_VALUE) {
+    // A gap in the input's audio (over 0.1 s, as aresample's async mode tolerates) is filled
+    // with silence, so what follows stays in sync with the video. Frames without a time follow
+    // on from the previous ones.
+    const int64_t at =
+        av_rescale_q(frame->best_effort_timestamp - os.in_offset, os.in->time_base, enc->time_base);
+    const int64_t expected = os.next_audio_pts + av_audio_fifo_size(os.fifo.get()) +
+                             swr_get_delay(os.swr.get(), enc->sample_rate);
+    const int64_t gap = at - expected;
+    if (gap > enc->sample_rate / 10 && gap < int64_t{enc->sample_rate} * 3600) {
+      ffmpeg::Frame silence = ffmpeg::make_frame();
+      silence->format = enc->sample_fmt;
+      ensure(av_channel_layout_copy(&silence->ch_layout, &enc->ch_layout), Errc::internal,
+             "channel layout");
+      silence->nb_samples = static_cast<int>(gap);
+      ensure(av_frame_get_buffer(silence.get(), 0), Errc::internal, "audio buffer");
+      av_samples_set_silence(silence->extended_data, 0, silence->nb_samples,
+                             silence->ch_layout.nb_channels, enc->sample_fmt);
+      if (av_audio_fifo_write(os.fifo.get(), reinterpret_cast<void**>(silence->extended_data),
+                              silence->nb_samples) < silence->nb_samples) {
+        throw Error(Errc::internal, "audio FIFO write failed");
+      }
+      os.silence_samples += gap;
+    }
+  }
   const int in_samples = frame != nullptr ? frame->nb_samples : 0;
   const int out_samples = swr_get_out_samples(os.swr.get(), in_samples);
   if (out_samples > 0) {
@@ -142,6 +286,7 @@ void Writer::resample_audio(OutStream& os, AVFrame* frame) {
     }
     chunk->pts = os.next_audio_pts;
     os.next_audio_pts += n;
+    os.end_s = static_cast<double>(os.next_audio_pts) * av_q2d(enc->time_base);
     encode(os, chunk.get());
   }
 }
@@ -159,8 +304,15 @@ void Writer::encode(OutStream& os, AVFrame* frame) {
     if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
       return;
     ensure(ret, Errc::media, std::string("encoding ") + enc->codec->name);
-    if (packet_->duration == 0 && os.filter.graph)
-      packet_->duration = os.frame_duration;
+    if (os.filter.graph) {
+      const auto known = os.pending_durations.find(packet_->pts);
+      if (known != os.pending_durations.end()) {
+        packet_->duration = known->second;
+        os.pending_durations.erase(known);
+      } else if (packet_->duration == 0) {
+        packet_->duration = os.frame_duration;
+      }
+    }
     av_packet_rescale_ts(packet_.get(), enc->time_base, os.out->time_base);
     packet_->stream_index = os.out_index;
     mux(os, packet_.get());
@@ -175,6 +327,7 @@ void Writer::mux(OutStream& os, AVPacket* pkt) {
   if (is_video && ts != AV_NOPTS_VALUE) {
     done_s_ = std::max(done_s_, static_cast<double>(ts) * av_q2d(os.out->time_base));
   }
+  os.bytes += pkt->size;
   const int ret = av_interleaved_write_frame(out_, pkt);  // takes the packet's reference
   av_packet_unref(pkt);
   ensure(ret, Errc::io, "writing the output");

@@ -545,3 +545,58 @@ TEST_CASE("a file over the size limit is re-encoded to fit", "[prepare][media]")
   CHECK(result.size_bytes <= rules.max_size_bytes);
   CHECK(result.media.primary_video()->codec == "h264");
 }
+
+TEST_CASE("a fit-to-size encode over the limit is encoded again at a scaled rate",
+          "[prepare][media][fit]") {
+  // On a one-second clip ABR (maxrate 1.5x) overshoots a tight budget; the first encode's size
+  // decides the second's rate. Each limit must be met, and at least one of them needs the
+  // second encode (else this test shows nothing).
+  const fs::path in = test::fixture("h264_aac.mp4");
+  const MediaInfo info = probe(in);
+  PrepareOptions options;
+  options.min_video_bit_rate = 10'000;
+  int again = 0;
+  for (const double fraction : {0.6, 0.5}) {
+    test::TempDir dir;
+    Rules rules;
+    rules.max_size_bytes =
+        static_cast<std::uintmax_t>(static_cast<double>(info.size_bytes) * fraction);
+    const Verdict verdict = evaluate(info, rules);
+    REQUIRE(verdict.action == Action::transcode);
+    const Plan pl = plan(checked(info, verdict, rules), options);
+    REQUIRE(pl.video_bit_rate);
+    const auto result = prepare(in, dir / "fit.mp4", pl, options);
+    INFO("limit " << rules.max_size_bytes << ", " << result.size_bytes << " bytes after "
+                  << result.encodes << " encodes");
+    CHECK(result.size_bytes <= rules.max_size_bytes);
+    if (result.encodes > 1) {
+      ++again;
+      REQUIRE(result.video_bit_rate);
+      CHECK(*result.video_bit_rate < *pl.video_bit_rate);
+    }
+    WARN("limit " << rules.max_size_bytes << ": " << result.size_bytes << " bytes, "
+                  << result.encodes << " encodes");
+  }
+  CHECK(again > 0);
+}
+
+TEST_CASE("a fit-to-size encode that cannot fit even at the minimum rate fails, keeping nothing",
+          "[prepare][media][fit]") {
+  // A third of the clip's size: the audio and the container alone nearly fill it.
+  const fs::path in = test::fixture("h264_aac.mp4");
+  const MediaInfo info = probe(in);
+  PrepareOptions options;
+  options.min_video_bit_rate = 10'000;
+  Rules rules;
+  rules.max_size_bytes = info.size_bytes / 3;
+  test::TempDir dir;
+  const Plan pl = plan(checked(info, evaluate(info, rules), rules), options);
+  try {
+    prepare(in, dir / "fit.mp4", pl, options);
+    FAIL("prepare() should have failed");
+  } catch (const Error& e) {
+    CHECK(e.kind() == Errc::unsupported);
+    CHECK_THAT(e.what(), Catch::Contains("minimum"));
+  }
+  CHECK(entries(dir.path()).empty());
+}

@@ -77,6 +77,7 @@ void to_json(json& j, const MediaInfo& m) {
            {"format_name", m.format_name},
            {"format_long_name", m.format_long_name},
            {"duration_seconds", seconds_or_null(m.duration)},
+           {"duration_estimated", m.duration_estimated},
            {"bit_rate", m.bit_rate},
            {"streams", m.streams}};
   if (m.deep)
