@@ -83,8 +83,9 @@ void Pacer::on_rate_limited(double ceiling_per_minute, std::chrono::seconds retr
   admitted_in_a_row_ = 0;
   double sent_at = pace_locked(ceiling_per_minute);
   if (sent_at <= 0) {
-    // Unpaced until now: what went out in the last minute was too much.
-    sent_at = std::max<double>(2.0, static_cast<double>(recent_.size()));
+    // Unpaced until now (a ceiling of 0: an account believed to have a high limit): what went
+    // out in the last minute, counted as at least one a second, was too much.
+    sent_at = std::max<double>(60.0, static_cast<double>(recent_.size()));
   }
   too_fast_ = sent_at;
   learned_ = std::max(kSlowestPerMinute, sent_at / 2);

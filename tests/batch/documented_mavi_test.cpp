@@ -81,7 +81,7 @@ const json* file_named(const json& report, const std::string& filename) {
 
 }  // namespace
 
-TEST_CASE("--wait ends on FAILED and PARSE_ERROR, the cause reported and journaled",
+TEST_CASE("waiting ends on FAILED and PARSE_ERROR, the cause reported and journaled",
           "[batch][documented]") {
   struct Case {
     std::string api;

@@ -274,29 +274,32 @@ TEST_CASE("persistent server errors give up after max_attempts with server_error
   CHECK(server.stored().empty());
 }
 
-TEST_CASE("code 0429 is retried after Retry-After and without a lookup") {
+TEST_CASE("code 0429 is sent again after Retry-After, without a lookup or a spent attempt") {
   FakeMavi server;
   server.script({Fault::rate_limited});
   mavi::test::TempDir dir;
   mavi::Client client(config_for(server));
   const auto start = std::chrono::steady_clock::now();
   const auto result = client.upload(make_clip(dir, "clip.mp4"));
-  CHECK(result.attempts == 2);
+  CHECK(result.attempts == 1);
+  CHECK(result.rate_limited_answers == 1);
   CHECK(server.stored().size() == 1);
   CHECK(server.lookups() == 0);
   // Retry-After: 1 is a lower bound on the wait, whatever the machine's speed.
   CHECK(std::chrono::steady_clock::now() - start >= 1s);
 }
 
-TEST_CASE("rate limiting with retries disabled is reported as rate_limited") {
+TEST_CASE("rate limiting with retries disabled still uploads: a 0429 spends no attempt") {
   FakeMavi server;
-  server.script({Fault::rate_limited});
+  server.script({Fault::rate_limited, Fault::rate_limited});
   mavi::test::TempDir dir;
   auto config = config_for(server);
   config.retry.max_attempts = 1;
   mavi::Client client(config);
-  const auto error = expect_error([&] { client.upload(make_clip(dir, "clip.mp4")); });
-  CHECK(error.kind() == Errc::rate_limited);
+  const auto result = client.upload(make_clip(dir, "clip.mp4"));
+  CHECK(result.attempts == 1);
+  CHECK(result.rate_limited_answers == 2);
+  CHECK(server.stored().size() == 1);
 }
 
 TEST_CASE("pacing spaces uploads of every client of the process with the same base URL") {
