@@ -23,23 +23,24 @@ SIMPLE_BLOCK, VOID, CLUSTER_TIMECODE = 0xA3, 0xEC, 0xE7
 UNKNOWN = -1
 
 
-def read_id(data, i):
-    first = data[i]
+def vint_length(data, i, longest, what):
+    """Bytes of the EBML variable-length integer at i: its leading zero bits plus one."""
     n = 1
-    while n <= 4 and not first & (0x80 >> (n - 1)):
+    while n <= longest and not data[i] & (0x80 >> (n - 1)):
         n += 1
-    if n > 4:
-        raise SystemExit(f"bad element ID at {i}")
+    if n > longest:
+        raise SystemExit(f"bad element {what} at {i}")
+    return n
+
+
+def read_id(data, i):
+    n = vint_length(data, i, 4, "ID")
     return int.from_bytes(data[i:i + n], "big"), i + n
 
 
 def read_size(data, i):
     first = data[i]
-    n = 1
-    while n <= 8 and not first & (0x80 >> (n - 1)):
-        n += 1
-    if n > 8:
-        raise SystemExit(f"bad element size at {i}")
+    n = vint_length(data, i, 8, "size")
     value = first & (0xFF >> n)
     for b in data[i + 1:i + n]:
         value = value << 8 | b

@@ -147,16 +147,10 @@ std::vector<std::string> coded_nal_units(const std::string& annexb, bool hevc) {
   return units;
 }
 
-std::vector<double> video_frame_times(const fs::path& path) {
-  const auto r = test::run({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                            "frame=pts_time", "-of", "csv=p=0", path.string()});
-  REQUIRE(r.exit_code == 0);
-  std::vector<double> times;
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);) {
-    if (!line.empty() && line != "N/A")
-      times.push_back(std::stod(line));
-  }
+// The decoded frames' presentation times, frames without one left out.
+std::vector<double> timed_frames(const fs::path& path) {
+  std::vector<double> times = test::video_frame_times(path);
+  std::erase_if(times, [](double t) { return std::isnan(t); });
   return times;
 }
 
@@ -392,8 +386,8 @@ TEST_CASE("a remux keeps the rotation matrix and the timeline of the source", "[
 
   // Timeline: the same frames at the same presentation times, so an edit list that hides the
   // encoder delay still starts the video where the source does.
-  const auto before = video_frame_times(in);
-  const auto after = video_frame_times(result.output);
+  const auto before = timed_frames(in);
+  const auto after = timed_frames(result.output);
   REQUIRE(before.size() == after.size());
   REQUIRE_FALSE(before.empty());
   for (size_t i = 0; i < before.size(); ++i) {
@@ -412,8 +406,8 @@ TEST_CASE("a re-encode keeps variable frame rate timestamps", "[prepare][media]"
   const Plan pl = plan(checked(info, force));
   REQUIRE(pl.video_stream()->action == StreamAction::encode);
   const auto result = prepare(in, dir / "vfr.mp4", pl);
-  const auto before = video_frame_times(in);
-  const auto after = video_frame_times(result.output);
+  const auto before = timed_frames(in);
+  const auto after = timed_frames(result.output);
   REQUIRE(before.size() == after.size());
   for (size_t i = 0; i < before.size(); ++i) {
     INFO("frame " << i);

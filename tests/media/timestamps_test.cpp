@@ -16,6 +16,7 @@
 #include "mavi/probe.hpp"
 #include "mavi/rules.hpp"
 #include "prepare/verify.hpp"
+#include "support/media_oracle.hpp"
 #include "support/paths.hpp"
 #include "support/run.hpp"
 #include "support/skip.hpp"
@@ -41,20 +42,6 @@ PrepareResult prepare_fixture(const std::string& name, const fs::path& out) {
   return prepare(test::fixture(name), out, plan(c));
 }
 
-// Presentation times of the decoded video frames, in order.
-std::vector<double> frame_times(const fs::path& path) {
-  const auto r = test::run({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                            "frame=pts_time", "-of", "csv=p=0", path.string()});
-  REQUIRE(r.exit_code == 0);
-  std::vector<double> times;
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);) {
-    if (!line.empty())
-      times.push_back(line == "N/A" ? -1 : std::stod(line));
-  }
-  return times;
-}
-
 double video_duration(const fs::path& path) {
   const auto r = test::run({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
                             "stream=duration", "-of", "csv=p=0", path.string()});
@@ -73,7 +60,7 @@ void decodes_silently(const fs::path& path) {
 // The output shows `frames` frames spaced by `frame_s` (the last one too), lasting `duration`.
 void check_timeline(const fs::path& out, size_t frames, double frame_s, double duration) {
   decodes_silently(out);
-  const auto times = frame_times(out);
+  const auto times = test::video_frame_times(out);
   CHECK(times.size() == frames);
   for (size_t i = 1; i < times.size(); ++i) {
     INFO("frame " << i << " at " << times[i] << " s, the previous at " << times[i - 1] << " s");

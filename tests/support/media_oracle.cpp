@@ -1,6 +1,8 @@
 #include "support/media_oracle.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <cmath>
 #include <sstream>
 
 #include "support/run.hpp"
@@ -20,6 +22,19 @@ std::vector<std::string> packet_checksums(const std::filesystem::path& path) {
     sums.push_back(line.substr(size_at));
   }
   return sums;
+}
+
+std::vector<double> video_frame_times(const std::filesystem::path& path) {
+  const auto r = run({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                      "frame=pts_time", "-of", "csv=p=0", path.string()});
+  REQUIRE(r.exit_code == 0);
+  std::vector<double> times;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty())
+      times.push_back(line == "N/A" ? std::nan("") : std::stod(line));
+  }
+  return times;
 }
 
 }  // namespace mavi::test
