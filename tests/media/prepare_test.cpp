@@ -22,6 +22,7 @@
 #include "support/media_oracle.hpp"
 #include "support/paths.hpp"
 #include "support/run.hpp"
+#include "support/skip.hpp"
 
 using namespace mavi;
 using nlohmann::json;
@@ -593,4 +594,111 @@ TEST_CASE("a fit-to-size encode that cannot fit even at the minimum rate fails, 
     CHECK_THAT(e.what(), Catch::Contains("minimum"));
   }
   CHECK(entries(dir.path()).empty());
+}
+
+namespace {
+
+// A clip of `seconds` made at test time: testsrc2 under temporal noise (high entropy, so the
+// encoder has to work to fit), H.264 at `video_kbps` (ultrafast, constant rate) and a sine in
+// AAC at `audio_kbps`.
+fs::path make_noisy_clip(const fs::path& path, const std::string& size, double seconds,
+                         int video_kbps, int audio_kbps) {
+  const std::string d = std::to_string(seconds);
+  const std::string v = std::to_string(video_kbps) + "k";
+  const auto r =
+      test::run({"ffmpeg",
+                 "-nostdin",
+                 "-v",
+                 "error",
+                 "-y",
+                 "-f",
+                 "lavfi",
+                 "-i",
+                 "testsrc2=size=" + size + ":rate=30:duration=" + d + ",noise=alls=30:allf=t",
+                 "-f",
+                 "lavfi",
+                 "-i",
+                 "sine=frequency=440:sample_rate=48000:duration=" + d,
+                 "-c:v",
+                 "libx264",
+                 "-preset",
+                 "ultrafast",
+                 "-pix_fmt",
+                 "yuv420p",
+                 "-b:v",
+                 v,
+                 "-maxrate",
+                 v,
+                 "-bufsize",
+                 v,
+                 "-c:a",
+                 "aac",
+                 "-b:a",
+                 std::to_string(audio_kbps) + "k",
+                 path.string()});
+  REQUIRE(r.exit_code == 0);
+  return path;
+}
+
+// Prepares `in` under `max_size` bytes with the default options and checks what comes out:
+// under the limit, verified (the result's verdict is ok), and read again from disk (probed, the
+// input's duration, ffmpeg decodes it without a message).
+PrepareResult fit_under(const fs::path& in, const fs::path& out, std::uintmax_t max_size) {
+  const MediaInfo info = probe(in);
+  REQUIRE(info.size_bytes > max_size);
+  REQUIRE(info.duration);
+  Rules rules;
+  rules.max_size_bytes = max_size;
+  const Verdict verdict = evaluate(info, rules);
+  REQUIRE(verdict.action == Action::transcode);
+  const Plan pl = plan(checked(info, verdict, rules));
+  REQUIRE(pl.video_bit_rate);
+  const auto result = prepare(in, out, pl);
+  INFO("input " << info.size_bytes << " bytes, limit " << max_size << ", output "
+                << result.size_bytes << " bytes after " << result.encodes << " encodes");
+  CHECK(result.size_bytes <= max_size);
+  CHECK(fs::file_size(out) == result.size_bytes);
+  CHECK(result.verdict.kind == VerdictKind::ok);
+  CHECK(result.encodes >= 1);
+  CHECK(result.encodes <= 4);
+  REQUIRE(result.video_bit_rate);
+  if (result.encodes == 1) {
+    CHECK(*result.video_bit_rate == *pl.video_bit_rate);
+  } else {
+    CHECK(*result.video_bit_rate < *pl.video_bit_rate);
+  }
+  const MediaInfo again = probe(out);
+  REQUIRE(again.duration);
+  CHECK(again.duration->count() == Approx(info.duration->count()).margin(0.1));
+  REQUIRE(again.primary_video());
+  CHECK(again.primary_video()->codec == "h264");
+  CHECK(again.primary_audio());
+  const auto decode =
+      test::run({"ffmpeg", "-nostdin", "-v", "error", "-i", out.string(), "-f", "null", "-"});
+  CHECK(decode.exit_code == 0);
+  CHECK(decode.err == "");
+  WARN("input " << info.size_bytes << " bytes, limit " << max_size << ": " << result.size_bytes
+                << " bytes, " << result.encodes << " encodes, " << *result.video_bit_rate / 1000
+                << " kb/s of video");
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("fit: 10.6 s, 4.3 MB under 2 MB", "[prepare][media][fit]") {
+  // The size of the clip in issue 15: 10.6 s of H.264 and AAC at about 4.3 MB, --max-size
+  // 2000000 (a single ABR encode there came out at 2,017,961 bytes).
+  if (!test::on_path("ffmpeg"))
+    MAVI_SKIP("ffmpeg is not installed");
+  test::TempDir dir;
+  const fs::path in = make_noisy_clip(dir / "in.mp4", "640x360", 10.6, 3000, 128);
+  fit_under(in, dir / "fit.mp4", 2'000'000);
+}
+
+TEST_CASE("fit: a 60 s clip under 45 %", "[prepare][media][fit]") {
+  if (!test::on_path("ffmpeg"))
+    MAVI_SKIP("ffmpeg is not installed");
+  test::TempDir dir;
+  const fs::path in = make_noisy_clip(dir / "in.mp4", "320x180", 60, 800, 64);
+  fit_under(in, dir / "fit.mp4", probe(in).size_bytes * 45 / 100);
 }
