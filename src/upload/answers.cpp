@@ -108,8 +108,7 @@ json parse_checked(long http_status, std::string_view body, const std::string& w
   }
   // v2 answers rate limiting with HTTP 400 and only these words (no code of its own).
   const bool limit_words = is_json && msg_of(doc).find("exceeded the limit") != std::string::npos;
-  fail(limit_words ? Errc::rate_limited : error_kind(http_status, code), http_status, what,
-       detail);
+  fail(limit_words ? Errc::rate_limited : error_kind(http_status, code), http_status, what, detail);
 }
 
 }  // namespace
@@ -295,8 +294,7 @@ SignedUpload parse_signed_url(long http_status, std::string_view body, const std
 }
 
 std::optional<VideoRecord> parse_asset_metadata(long http_status, std::string_view body,
-                                                const std::string& what,
-                                                std::string_view secret) {
+                                                const std::string& what, std::string_view secret) {
   if (http_status == 404)
     return std::nullopt;
   json doc = json::parse(body.begin(), body.end(), nullptr, false);

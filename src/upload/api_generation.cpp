@@ -37,8 +37,8 @@ PreparedRequest ApiModule::signed_url_request(const Endpoint& /*endpoint*/,
 SignedUpload ApiModule::read_signed_url_answer(long /*http_status*/, std::string_view /*body*/,
                                                const std::string& what,
                                                std::string_view /*secret*/) const {
-  throw Error(Errc::invalid_argument, what + ": the " + std::string(name()) +
-                                          " API hands out no signed upload URLs");
+  throw Error(Errc::invalid_argument,
+              what + ": the " + std::string(name()) + " API hands out no signed upload URLs");
 }
 
 const ApiModule& api_module(ApiGeneration api) {

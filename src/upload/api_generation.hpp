@@ -2,8 +2,8 @@
 // an upload request carries its options, how answers are read, how the listing is paged, how
 // one video's status is looked up and which status words are final. The client
 // (src/upload/client.cpp) only talks to this interface; each generation lives in its own file
-// (classic_api.cpp, v1_api.cpp, v2_api.cpp). Adding a generation: a value in mavi::ApiGeneration, a file
-// implementing ApiModule, and one line in api_module() (api_generation.cpp).
+// (classic_api.cpp, v1_api.cpp, v2_api.cpp). Adding a generation: a value in mavi::ApiGeneration, a
+// file implementing ApiModule, and one line in api_module() (api_generation.cpp).
 //
 // Private to libmavi. Request building and answer reading do no I/O, so they are
 // unit-testable; the one operation that needs the network (status) gets it as an Exchange.
@@ -63,7 +63,6 @@ struct DocumentedLimits {
   // Every request of the account shares one pace (v2: 1 request a second per account).
   bool one_pace = false;
 };
-
 
 class ApiModule {
  public:

@@ -18,9 +18,9 @@ namespace mavi::detail {
 struct SignedAttemptSetup {
   const ApiModule* module = nullptr;
   Endpoint endpoint;
-  http::Settings settings;  // MAVI's (timeouts, log, the key's redaction)
-  http::FilePart file;      // the part sent to storage ("file", as MAVI's example does)
-  std::string what;         // "upload of FILE (v2, signed URL)"
+  http::Settings settings;           // MAVI's (timeouts, log, the key's redaction)
+  http::FilePart file;               // the part sent to storage ("file", as MAVI's example does)
+  std::string what;                  // "upload of FILE (v2, signed URL)"
   bool allow_insecure_http = false;  // plain http:// storage off loopback
   LogFn log;
   std::function<void(const std::string& asset_id)> on_reserved;

@@ -35,7 +35,8 @@ class V2Api final : public ApiModule {
   ApiGeneration generation() const noexcept override { return ApiGeneration::v2; }
   std::string_view name() const noexcept override { return "v2"; }
 
-  // api-tools.memories.ai/api-reference/base/upload: "https://mavi-backend.memories.ai/serve/api/v2".
+  // api-tools.memories.ai/api-reference/base/upload:
+  // "https://mavi-backend.memories.ai/serve/api/v2".
   std::string_view default_base_url() const noexcept override { return kV2BaseUrl; }
   std::string_view upload_path() const noexcept override { return "/serve/api/v2/upload"; }
 
