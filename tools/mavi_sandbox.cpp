@@ -137,6 +137,14 @@ int main(int argc, char** argv) {
                "other than .mp4/.avi/.mkv/.mov, a file part not video/*, more than 3 GB");
   app.add_flag("--string-numbers", config.string_numbers,
                "v1: send the numbers of listings and metadata as strings (the v1.1 example)");
+  double signed_url_ttl = 93600;
+  mavi::cli::add_duration_option(app, "--signed-url-ttl", signed_url_ttl,
+                                 "v2: how long a signed upload URL lives (expires_in; the page's "
+                                 "example gives 93600 s)",
+                                 1, 30 * 86400);
+  app.add_option("--expired-signed-urls", config.expired_signed_urls,
+                 "v2: hand out this many signed URLs already expired (the storage refuses them)")
+      ->check(CLI::NonNegativeNumber);
   bool realistic = false;
   app.add_flag("--realistic", realistic,
                "Every documented limit and behaviour at its documented value: uploads 1 a "
@@ -201,6 +209,7 @@ int main(int argc, char** argv) {
   config.callback_delay = to_ms(callback_delay);
   config.latency = to_ms(latency);
   config.stall_duration = to_ms(stall_seconds);
+  config.signed_url_ttl = std::chrono::seconds(static_cast<long long>(signed_url_ttl));
   if (outage_seconds > 0) {
     config.outage.after = to_ms(outage_after);
     config.outage.duration = to_ms(outage_seconds);

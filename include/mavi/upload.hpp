@@ -33,7 +33,15 @@ enum class AuthScheme { raw, bearer };
 
 // classic: POST /api/serve/video/upload, GET /api/serve/video/searchDB.
 // v1: POST /serve/api/v1/upload, GET /serve/api/v1/get_metadata, POST /serve/api/v1/list_videos.
-enum class ApiGeneration { classic, v1 };
+// v2 (Visual Intelligence assets): POST /serve/api/v2/upload or /serve/api/v2/upload/signed-url
+// then the file to storage, GET /serve/api/v2/{asset_id}/metadata. v2 has no listing.
+enum class ApiGeneration { classic, v1, v2 };
+
+// How a v2 upload sends the file: straight to MAVI (POST /upload), through a signed URL to
+// cloud storage (the body never passes through the API), or automatic: the signed URL for
+// files of at least ClientConfig::signed_url_from_bytes. Other generations upload directly.
+enum class UploadRoute { automatic, direct, signed_url };
+std::string_view to_string(UploadRoute route) noexcept;
 
 std::string_view to_string(AuthScheme scheme) noexcept;
 std::string_view to_string(ApiGeneration api) noexcept;
@@ -51,9 +59,11 @@ struct RetryPolicy {
 // retry decisions). Must not throw; exceptions are swallowed.
 using LogSink = std::function<void(std::string_view line)>;
 
-// The documented hosts: classic (MAVI's upload docs) and v1 (Visual Search, api-tools pages).
+// The documented hosts: classic (MAVI's upload docs), v1 (Visual Search, api-tools pages) and
+// v2 (Visual Intelligence, api-tools pages; its module appends /serve/api/v2).
 inline constexpr std::string_view kDefaultBaseUrl = "https://mavi-backend.openinterx.com";
 inline constexpr std::string_view kV1BaseUrl = "https://api.memories.ai";
+inline constexpr std::string_view kV2BaseUrl = "https://mavi-backend.memories.ai";
 
 // The host a generation's documents give (what an empty ClientConfig::base_url means).
 std::string_view default_base_url(ApiGeneration api) noexcept;
@@ -89,6 +99,10 @@ struct ClientConfig {
   std::filesystem::path cacert;      // extra CA bundle (private CAs); TLS is always verified
   bool allow_insecure_http = false;  // plain http:// to a non-loopback host
 
+  // v2: which route uploads take, and from which size `automatic` takes the signed URL.
+  UploadRoute upload_route = UploadRoute::automatic;
+  std::uint64_t signed_url_from_bytes = 8ull << 20;
+
   // v1 lookups (list_videos, get_metadata) are scoped by unique_id.
   std::string default_unique_id = "default";
   // Lookups after an ambiguous failure search from the upload's start minus this allowance
@@ -111,6 +125,10 @@ struct UploadOptions {
   std::optional<double> longitude;
   std::optional<bool> retain_original_video;
   std::string video_transcription_prompt;
+  // v2 through a signed URL: called with the asset_id MAVI reserved, before any byte of the
+  // file is sent (a batch journals it, so that a crash can be resolved by the asset's
+  // metadata). Must not throw.
+  std::function<void(const std::string& asset_id)> on_asset_reserved;
 };
 
 struct UploadProgress {
@@ -136,13 +154,14 @@ using ProgressCallback = std::function<bool(const UploadProgress&)>;
 // One video as MAVI lists it; every field is a string, as in MAVI's JSON (numbers MAVI sends
 // as numbers are kept as their decimal text).
 struct VideoRecord {
-  std::string video_no;
+  std::string video_no;      // MAVI's id of the upload (v2: the asset_id)
   std::string video_name;    // MAVI's name for it: may differ from the name it was sent under
   std::string video_status;  // UNPARSE, PARSE, PARSE_ERROR, FAIL, FAILED (processing_state())
   std::string upload_time;   // milliseconds since the epoch
   std::string duration;      // seconds
   std::string size;          // bytes, when the listing gives it
   std::string cause;         // why processing failed, when MAVI says ("null" is no cause)
+  std::string asset_id;      // v2 only: re_<digits> (the same as video_no)
 };
 
 // What a status word says about a video's processing. MAVI's documents give UNPARSE and PARSE
@@ -185,6 +204,9 @@ struct TimeWindow {
 struct UploadIdentity {
   std::string name;
   std::optional<std::uint64_t> size_bytes;  // of the file as sent
+  // v2: the asset reserved for it (a signed URL was taken). v2 lists nothing: only an upload
+  // with a known asset can be found, by the asset's metadata.
+  std::string asset_id = {};
 };
 
 class Client {
@@ -210,7 +232,7 @@ class Client {
                                            std::string_view unique_id = {}) const;
 
   // A video's current record (classic: searchDB, narrowed to `window` when given;
-  // v1: get_metadata), or nothing when MAVI does not know it.
+  // v1: get_metadata; v2: the asset's metadata), or nothing when MAVI does not know it.
   std::optional<VideoRecord> status(std::string_view video_no,
                                     std::optional<TimeWindow> window = std::nullopt,
                                     std::string_view unique_id = {}) const;

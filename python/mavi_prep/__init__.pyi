@@ -216,7 +216,7 @@ class Client:
         *,
         api_key: str,
         base_url: str = "",
-        api: Literal["classic", "v1"] = "classic",
+        api: Literal["classic", "v1", "v2"] = "classic",
         auth_scheme: Literal["raw", "bearer"] = "raw",
         uploads_per_minute: float | None = None,
         max_attempts: int = 5,

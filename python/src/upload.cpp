@@ -15,9 +15,12 @@ namespace fs = std::filesystem;
 ApiGeneration api_from(const std::string& name) {
   if (name == "classic")
     return ApiGeneration::classic;
+  if (name == "v2")
+    return ApiGeneration::v2;
   if (name == "v1")
     return ApiGeneration::v1;
-  throw Error(Errc::invalid_argument, "Client: api must be 'classic' or 'v1', not '" + name + "'");
+  throw Error(Errc::invalid_argument,
+              "Client: api must be 'classic', 'v1' or 'v2', not '" + name + "'");
 }
 
 AuthScheme auth_from(const std::string& name) {
@@ -87,7 +90,7 @@ void bind_upload(py::module_& m) {
              return Client(std::move(config));
            }),
            "A client for `base_url` (https unless allow_insecure_http; empty: the generation's\n"
-           "documented host). `api`: 'classic' or 'v1'; `uploads_per_minute` is the ceiling\n"
+           "documented host). `api`: 'classic', 'v1' or 'v2'; `uploads_per_minute` is the ceiling\n"
            "of the upload pace (None: MAVI's documented limit, 1 a minute; 0: none);\n"
            "`max_attempts` and `base_backoff` (seconds) drive retries. The key never appears\n"
            "in errors or repr().",
@@ -100,7 +103,7 @@ void bind_upload(py::module_& m) {
           "base_url", [](const Client& c) { return c.config().base_url; }, "The server's URL.")
       .def_property_readonly(
           "api", [](const Client& c) { return std::string(to_string(c.config().api)); },
-          "'classic' or 'v1'.")
+          "'classic', 'v1' or 'v2'.")
       .def(
           "upload",
           [](const Client& client, const fs::path& path, const py::object& progress,

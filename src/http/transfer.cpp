@@ -100,6 +100,7 @@ struct Transfer::State {
   std::exception_ptr callback_error;
   std::function<void(std::string_view)> log;
   std::string secret;
+  std::string extra_secret;
   curl_off_t ul_now = 0;
   curl_off_t ul_total = 0;
   bool has_body = false;
@@ -176,7 +177,7 @@ struct Transfer::State {
         return 0;  // bodies (the video, the answer) are never logged
     }
     try {
-      std::string text = redact(std::string(data, size), self->secret);
+      std::string text = redact(redact(std::string(data, size), self->secret), self->extra_secret);
       std::size_t start = 0;
       while (start < text.size()) {
         std::size_t end = text.find('\n', start);
@@ -207,6 +208,7 @@ Transfer::Transfer(const Request& request, const Settings& settings, ProgressFn 
   s.progress = std::move(progress);
   s.log = settings.log;
   s.secret = settings.secret;
+  s.extra_secret = settings.extra_secret;
   s.answer_timeout = settings.answer_timeout;
   s.has_body = request.file.has_value() || request.method == "POST";
 
@@ -317,7 +319,7 @@ Response Transfer::perform() {
     r.transport_kind = kind_of(rc);
     r.transport_error = s.error_buffer[0] != '\0' ? s.error_buffer : curl_easy_strerror(rc);
     // curl's messages name hosts and files, never headers; redact anyway.
-    r.transport_error = redact(r.transport_error, s.secret);
+    r.transport_error = redact(redact(r.transport_error, s.secret), s.extra_secret);
     if (s.answer_too_slow) {
       r.answer_too_slow = true;
       r.transport_kind = Errc::timeout;

@@ -21,9 +21,12 @@ std::string code_of(const json& doc) {
   auto it = doc.find("code");
   if (it == doc.end())
     return {};
+  // v2's pages give success as the integer 200 and as "0000": both are "0000" here.
   if (it->is_string())
-    return it->get<std::string>();
+    return it->get<std::string>() == "200" ? "0000" : it->get<std::string>();
   if (it->is_number_integer()) {
+    if (it->get<long long>() == 200)
+      return "0000";
     std::string digits = std::to_string(it->get<long long>());
     if (digits.size() < 4)
       digits.insert(0, 4 - digits.size(), '0');
@@ -103,7 +106,9 @@ json parse_checked(long http_status, std::string_view body, const std::string& w
          detail + (kind == Errc::bad_response ? ", not a MAVI answer: " : ", body: ") +
              (body.empty() ? std::string("(empty)") : "'" + excerpt(body, secret) + "'"));
   }
-  fail(error_kind(http_status, code), http_status, what, detail);
+  // v2 answers rate limiting with HTTP 400 and only these words (no code of its own).
+  const bool limit_words = is_json && msg_of(doc).find("exceeded the limit") != std::string::npos;
+  fail(limit_words ? Errc::rate_limited : error_kind(http_status, code), http_status, what, detail);
 }
 
 }  // namespace
@@ -239,6 +244,97 @@ std::optional<VideoRecord> parse_metadata(long http_status, std::string_view bod
   }
   VideoRecord record = record_of(*data);
   if (record.video_no.empty())
+    return std::nullopt;
+  return record;
+}
+
+// v2 (Visual Intelligence assets) --------------------------------------------------------
+
+ParsedAnswer parse_asset_upload(long http_status, std::string_view body, const std::string& what,
+                                std::string_view secret) {
+  json doc = parse_checked(http_status, body, what, secret);
+  ParsedAnswer answer;
+  answer.code = "0000";
+  answer.msg = detail::http::redact(msg_of(doc), secret);
+  auto data = doc.find("data");
+  const std::string asset_id =
+      data != doc.end() && data->is_object() ? text_field(*data, {"asset_id"}) : std::string();
+  if (asset_id.empty()) {
+    fail(Errc::bad_response, http_status, what,
+         "answer has no data.asset_id: '" + excerpt(body, secret) + "'");
+  }
+  answer.video.video_no = asset_id;
+  answer.video.asset_id = asset_id;
+  return answer;
+}
+
+SignedUpload parse_signed_url(long http_status, std::string_view body, const std::string& what,
+                              std::string_view secret) {
+  json doc = parse_checked(http_status, body, what, secret);
+  auto data = doc.find("data");
+  SignedUpload signed_upload;
+  if (data != doc.end() && data->is_object()) {
+    signed_upload.asset_id = text_field(*data, {"asset_id"});
+    signed_upload.url = text_field(*data, {"signed_url"});
+    long long seconds = 0;
+    const std::string expires = text_field(*data, {"expires_in"});
+    const auto [end, ec] =
+        std::from_chars(expires.data(), expires.data() + expires.size(), seconds);
+    if (ec == std::errc() && end == expires.data() + expires.size() && seconds > 0)
+      signed_upload.expires_in = std::chrono::seconds(seconds);
+  }
+  // The URL itself is never quoted: it is a credential for the storage.
+  if (signed_upload.asset_id.empty() || signed_upload.url.empty()) {
+    fail(Errc::bad_response, http_status, what, "answer has no data.asset_id and data.signed_url");
+  }
+  if (signed_upload.url.rfind("https://", 0) != 0 && signed_upload.url.rfind("http://", 0) != 0) {
+    fail(Errc::bad_response, http_status, what, "data.signed_url is not an http(s) URL");
+  }
+  return signed_upload;
+}
+
+std::optional<VideoRecord> parse_asset_metadata(long http_status, std::string_view body,
+                                                const std::string& what, std::string_view secret) {
+  if (http_status == 404)
+    return std::nullopt;
+  json doc = json::parse(body.begin(), body.end(), nullptr, false);
+  // An unknown asset: the pages do not say how it is answered. A non-success code without
+  // data that says nothing about the request itself (auth, credits, rate) means "not known".
+  if (http_status >= 200 && http_status < 300 && doc.is_object()) {
+    auto data = doc.find("data");
+    const std::string code = code_of(doc);
+    const bool no_data = data == doc.end() || data->is_null();
+    if (no_data && code != "0000" && error_kind(http_status, code) == Errc::http &&
+        msg_of(doc).find("exceeded the limit") == std::string::npos)
+      return std::nullopt;
+  }
+  doc = parse_checked(http_status, body, what, secret);
+  auto data = doc.find("data");
+  if (data == doc.end() || data->is_null())
+    return std::nullopt;
+  if (!data->is_object()) {
+    fail(Errc::bad_response, http_status, what,
+         "answer has no data object: '" + excerpt(body, secret) + "'");
+  }
+  auto resource = data->find("resource");
+  const json* item = &*data;  // a server might give the record itself
+  if (resource != data->end()) {
+    if (!resource->is_array() || resource->empty() || !resource->front().is_object())
+      return std::nullopt;
+    item = &resource->front();
+  }
+  VideoRecord record;
+  record.asset_id = text_field(*item, {"asset_id"});
+  record.video_no = record.asset_id;
+  record.video_name = text_field(*item, {"original_filename"});
+  record.video_status = text_field(*item, {"upload_status", "status"});
+  record.upload_time = text_field(*item, {"create_time"});
+  record.size = text_field(*item, {"file_size", "size"});
+  record.duration = text_field(*item, {"duration"});
+  record.cause = text_field(*item, {"cause", "fail_reason"});
+  if (record.cause == "null")
+    record.cause.clear();
+  if (record.asset_id.empty())
     return std::nullopt;
   return record;
 }

@@ -2,6 +2,7 @@
 // mavi::Error. Private to libmavi; no I/O, so it is unit-testable.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,5 +43,25 @@ VideoPage parse_video_list(long http_status, std::string_view body, const std::s
 // v1 get_metadata: nothing when MAVI does not know the video.
 std::optional<VideoRecord> parse_metadata(long http_status, std::string_view body,
                                           const std::string& what, std::string_view secret);
+
+// v2 POST /upload: data.asset_id (as video_no and asset_id).
+ParsedAnswer parse_asset_upload(long http_status, std::string_view body, const std::string& what,
+                                std::string_view secret);
+
+// A signed URL MAVI handed out for one upload (v2), and the asset it fills.
+struct SignedUpload {
+  std::string asset_id;
+  std::string url;  // a credential in its own right: never in a message or a log line
+  std::chrono::seconds expires_in{0};  // 0: the answer did not say
+};
+
+// v2 POST /upload/signed-url: data.asset_id, data.signed_url, data.expires_in.
+SignedUpload parse_signed_url(long http_status, std::string_view body, const std::string& what,
+                              std::string_view secret);
+
+// v2 GET /{asset_id}/metadata: data.resource[0] (upload_status, file_size, create_time as
+// strings); nothing when MAVI does not know the asset.
+std::optional<VideoRecord> parse_asset_metadata(long http_status, std::string_view body,
+                                                const std::string& what, std::string_view secret);
 
 }  // namespace mavi::detail

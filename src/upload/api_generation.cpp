@@ -2,6 +2,7 @@
 #include "upload/api_generation.hpp"
 
 #include "mavi/error.hpp"
+#include "upload/listing.hpp"
 
 namespace mavi::detail {
 
@@ -15,8 +16,29 @@ const ApiModule* find_api_module(ApiGeneration api) noexcept {
       return &classic_api();
     case ApiGeneration::v1:
       return &v1_api();
+    case ApiGeneration::v2:
+      return &v2_api();
   }
   return nullptr;  // a value cast from an integer no generation has
+}
+
+std::optional<VideoRecord> ApiModule::find(const Endpoint& endpoint, const Exchange& exchange,
+                                           const ListQuery& query,
+                                           const UploadIdentity& identity) const {
+  return find_upload(*this, endpoint, exchange, query, identity);
+}
+
+PreparedRequest ApiModule::signed_url_request(const Endpoint& /*endpoint*/,
+                                              const std::string& /*filename*/) const {
+  throw Error(Errc::invalid_argument,
+              "the " + std::string(name()) + " API hands out no signed upload URLs");
+}
+
+SignedUpload ApiModule::read_signed_url_answer(long /*http_status*/, std::string_view /*body*/,
+                                               const std::string& what,
+                                               std::string_view /*secret*/) const {
+  throw Error(Errc::invalid_argument,
+              what + ": the " + std::string(name()) + " API hands out no signed upload URLs");
 }
 
 const ApiModule& api_module(ApiGeneration api) {

@@ -2,8 +2,8 @@
 // an upload request carries its options, how answers are read, how the listing is paged, how
 // one video's status is looked up and which status words are final. The client
 // (src/upload/client.cpp) only talks to this interface; each generation lives in its own file
-// (classic_api.cpp, v1_api.cpp). Adding a generation: a value in mavi::ApiGeneration, a file
-// implementing ApiModule, and one line in api_module() (api_generation.cpp).
+// (classic_api.cpp, v1_api.cpp, v2_api.cpp). Adding a generation: a value in mavi::ApiGeneration, a
+// file implementing ApiModule, and one line in api_module() (api_generation.cpp).
 //
 // Private to libmavi. Request building and answer reading do no I/O, so they are
 // unit-testable; the one operation that needs the network (status) gets it as an Exchange.
@@ -60,6 +60,8 @@ struct DocumentedLimits {
   double uploads = 1;     // upload (local or URL): 1 a minute
   double listings = 300;  // list videos: 5 a second
   double status = 60;     // one video's status (task status): 1 a second; 0: via the listing
+  // Every request of the account shares one pace (v2: 1 request a second per account).
+  bool one_pace = false;
 };
 
 class ApiModule {
@@ -86,6 +88,25 @@ class ApiModule {
   virtual ParsedAnswer read_upload_answer(long http_status, std::string_view body,
                                           const std::string& what,
                                           std::string_view secret) const = 0;
+
+  // False for a generation with no listing of uploads (v2): find() can then only ask about an
+  // asset it was given.
+  virtual bool has_listing() const noexcept { return true; }
+
+  // The most recent upload within the query's window that `identity` recognises. Default: the
+  // listing walked (find_upload, upload/listing.hpp).
+  virtual std::optional<VideoRecord> find(const Endpoint& endpoint, const Exchange& exchange,
+                                          const ListQuery& query,
+                                          const UploadIdentity& identity) const;
+
+  // Generations that hand out signed URLs (v2): the request for one, and its answer. The
+  // defaults throw Errc::invalid_argument.
+  virtual bool has_signed_upload() const noexcept { return false; }
+  virtual PreparedRequest signed_url_request(const Endpoint& endpoint,
+                                             const std::string& filename) const;
+  virtual SignedUpload read_signed_url_answer(long http_status, std::string_view body,
+                                              const std::string& what,
+                                              std::string_view secret) const;
 
   // Records per listing page: the largest the server allows.
   virtual int list_page_size() const noexcept = 0;
@@ -122,5 +143,6 @@ const ApiModule& api_module(ApiGeneration api);
 // The generations' own modules (one file each).
 const ApiModule& classic_api();
 const ApiModule& v1_api();
+const ApiModule& v2_api();
 
 }  // namespace mavi::detail

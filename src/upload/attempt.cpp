@@ -2,12 +2,8 @@
 
 namespace mavi::detail {
 
-namespace {
-
 using namespace std::chrono;
 
-// The caller's progress callback, throttled: it may redraw a terminal. The last report (the
-// whole body sent) always goes through.
 http::ProgressFn throttled(const ProgressCallback& progress, int attempt) {
   if (!progress)
     return {};
@@ -20,6 +16,8 @@ http::ProgressFn throttled(const ProgressCallback& progress, int attempt) {
     return progress(UploadProgress{sent, total, rate, attempt});
   };
 }
+
+namespace {
 
 // A 4xx that came while the body was still going out answers no complete request: the server
 // cut the attempt off (it timed out waiting, say). Retry it like a dropped connection. A body

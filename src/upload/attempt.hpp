@@ -41,6 +41,10 @@ struct AttemptResult {
 // curl failure, or bad_response for an answer over the size limit.
 Error transport_failure(const http::Response& r, const std::string& what);
 
+// The caller's progress callback, throttled: it may redraw a terminal. The last report (the
+// whole body sent) always goes through.
+http::ProgressFn throttled(const ProgressCallback& progress, int attempt);
+
 // Sends the request once; `progress` sees this attempt's bytes, at most ten times a second.
 // Throws mavi::Error(Errc::cancelled) when the progress callback cancels, and rethrows what
 // the callback throws; every other failure is returned in AttemptResult::error.

@@ -19,6 +19,7 @@
 #include "upload/lookup.hpp"
 #include "upload/pacing.hpp"
 #include "upload/retry.hpp"
+#include "upload/signed_attempt.hpp"
 
 namespace mavi {
 
@@ -32,6 +33,18 @@ std::string_view to_string(AuthScheme scheme) noexcept {
 std::string_view to_string(ApiGeneration api) noexcept {
   const detail::ApiModule* module = detail::find_api_module(api);
   return module ? module->name() : "unknown";
+}
+
+std::string_view to_string(UploadRoute route) noexcept {
+  switch (route) {
+    case UploadRoute::automatic:
+      return "auto";
+    case UploadRoute::direct:
+      return "direct";
+    case UploadRoute::signed_url:
+      return "signed-url";
+  }
+  return "auto";
 }
 
 std::string_view default_base_url(ApiGeneration api) noexcept {
@@ -151,8 +164,7 @@ struct Client::Impl {
   std::optional<VideoRecord> find_once(const UploadIdentity& identity, const TimeWindow& window,
                                        std::string_view unique_id) const {
     detail::ListQuery query{window, {}, unique_id_or_default(unique_id)};
-    return detail::find_upload(*api, endpoint, exchange_fn(*list_pacer, list_ceiling), query,
-                               identity);
+    return api->find(endpoint, exchange_fn(*list_pacer, list_ceiling), query, identity);
   }
 
   std::optional<VideoRecord> status_once(std::string_view video_no,
@@ -237,9 +249,9 @@ Client::Client(ClientConfig config) : impl_(std::make_unique<Impl>()) {
   s.list_ceiling = ceiling(lookups_per_minute, limits.listings);
   s.status_ceiling = ceiling(lookups_per_minute, limits.status);
   // Limits are per account and per kind of request: one schedule per base URL and kind.
-  s.upload_pacer = detail::Pacer::for_key(base + " upload");
-  s.list_pacer = detail::Pacer::for_key(base + " list");
-  s.status_pacer = detail::Pacer::for_key(base + " status");
+  s.upload_pacer = detail::Pacer::for_key(base + (limits.one_pace ? " account" : " upload"));
+  s.list_pacer = detail::Pacer::for_key(base + (limits.one_pace ? " account" : " list"));
+  s.status_pacer = detail::Pacer::for_key(base + (limits.one_pace ? " account" : " status"));
 }
 
 Client::~Client() = default;
@@ -293,11 +305,43 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
   const UploadIdentity identity{name,
                                 size_error ? std::nullopt : std::optional<std::uint64_t>(size)};
 
+  // v2 sends large files (or every file, as configured) through a signed URL.
+  std::optional<detail::SignedAttempts> signed_attempts;
+  if (s.api->has_signed_upload() && (cfg.upload_route == UploadRoute::signed_url ||
+                                     (cfg.upload_route == UploadRoute::automatic && !size_error &&
+                                      size >= cfg.signed_url_from_bytes))) {
+    signed_attempts.emplace(detail::SignedAttemptSetup{
+        s.api, s.endpoint, s.settings(), *request.file, what + " (signed URL)",
+        cfg.allow_insecure_http, s.log_fn(), options.on_asset_reserved});
+  }
+  auto send = [&](int n) {
+    return signed_attempts ? signed_attempts->send(n, progress)
+                           : detail::send_attempt(setup, n, progress);
+  };
+  // The identity looked for after an ambiguous failure: with the asset of the URL in use.
+  auto current_identity = [&] {
+    UploadIdentity current = identity;
+    if (signed_attempts)
+      current.asset_id = signed_attempts->asset_id();
+    return current;
+  };
+  // A generation without a listing can only settle an ambiguous failure by a reserved asset:
+  // a direct upload whose answer was lost is not sent again (it could be stored twice).
+  auto can_settle = [&] { return s.api->has_listing() || !current_identity().asset_id.empty(); };
+  auto unsettled = [&](const std::string& reason) {
+    return Error(Errc::http,
+                 what + ": " + reason + "; the whole file had been sent and the " +
+                     std::string(s.api->name()) +
+                     " API lists no uploads to check whether it arrived, so it is not sent "
+                     "again (a signed-URL upload, --upload-via signed-url, can be checked)");
+  };
+
   UploadResult result;
   const auto started = steady_clock::now();
   int attempt = 0;
   detail::ResendGuard guard(
-      name, [&](const TimeWindow& window) { return s.find_once(identity, window, unique_id); },
+      name,
+      [&](const TimeWindow& window) { return s.find_once(current_identity(), window, unique_id); },
       s.log_fn(), system_clock::now(), cfg.clock_skew_allowance);
   auto keep_waiting = [&] {
     UploadProgress waiting{0, 0, 0, std::max(attempt, 1)};
@@ -343,6 +387,8 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
       }
     }
     if (attempt > 1 && guard.lookup_pending()) {
+      if (!can_settle())
+        throw unsettled(last_error->what());
       try {
         if (auto found = guard.look_up())
           return recovered(std::move(*found));
@@ -364,7 +410,7 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
       throw Error(Errc::cancelled, what + ": cancelled while waiting for an upload slot");
     }
 
-    detail::AttemptResult sent = detail::send_attempt(setup, attempt, progress);
+    detail::AttemptResult sent = send(attempt);
     result.bytes_sent += sent.bytes_sent;
     if (sent.answer) {
       s.upload_pacer->on_admitted(s.upload_ceiling);
@@ -403,6 +449,8 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
     guard.after_retryable_failure(e.kind(), sent.whole_body_sent);
   }
   attempt = cfg.retry.max_attempts;
+  if (guard.lookup_pending() && !can_settle())
+    throw unsettled(last_error->what());
   if (guard.lookup_pending()) {
     try {
       if (auto found = guard.look_up())

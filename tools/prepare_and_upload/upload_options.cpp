@@ -53,7 +53,8 @@ void add_upload_options(CLI::App& app, UploadCliOptions& o) {
   app.add_option("--base-url", o.base_url,
                  "MAVI API base URL: scheme, host and port (default: the generation's documented "
                  "host, classic " +
-                     std::string(kDefaultBaseUrl) + ", v1 " + std::string(kV1BaseUrl) + ")")
+                     std::string(kDefaultBaseUrl) + ", v1 " + std::string(kV1BaseUrl) + ", v2 " +
+                     std::string(kV2BaseUrl) + ")")
       ->envname("MAVI_BASE_URL")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)  // wrappers may override
       ->group(group);
@@ -69,8 +70,21 @@ void add_upload_options(CLI::App& app, UploadCliOptions& o) {
       ->check(CLI::IsMember({"raw", "bearer"}))
       ->capture_default_str()
       ->group(group);
-  app.add_option("--api", o.api, "API generation: classic (/api/serve/video/...) or v1")
-      ->check(CLI::IsMember({"classic", "v1"}))
+  app.add_option("--api", o.api,
+                 "API generation: classic (/api/serve/video/...), v1 (/serve/api/v1/...) or v2 "
+                 "(/serve/api/v2/..., assets)")
+      ->check(CLI::IsMember({"classic", "v1", "v2"}))
+      ->capture_default_str()
+      ->group(group);
+  app.add_option("--upload-via", o.upload_via,
+                 "v2: send files straight to MAVI (direct), through a signed URL to storage "
+                 "(signed-url, checkable after a lost answer), or auto (signed-url from "
+                 "--signed-url-from bytes)")
+      ->check(CLI::IsMember({"auto", "direct", "signed-url"}))
+      ->capture_default_str()
+      ->group(group);
+  app.add_option("--signed-url-from", o.signed_url_from,
+                 "v2, --upload-via auto: files of at least this many bytes go through a signed URL")
       ->capture_default_str()
       ->group(group);
   app.add_option("--callback-uri", o.callback_uri, "URI MAVI calls when processing ends")
@@ -173,7 +187,13 @@ ClientConfig make_client_config(const UploadCliOptions& o, std::ostream& warning
   }
 
   config.auth_scheme = o.auth_scheme == "bearer" ? AuthScheme::bearer : AuthScheme::raw;
-  config.api = o.api == "v1" ? ApiGeneration::v1 : ApiGeneration::classic;
+  config.api = o.api == "v2"   ? ApiGeneration::v2
+               : o.api == "v1" ? ApiGeneration::v1
+                               : ApiGeneration::classic;
+  config.upload_route = o.upload_via == "direct"       ? UploadRoute::direct
+                        : o.upload_via == "signed-url" ? UploadRoute::signed_url
+                                                       : UploadRoute::automatic;
+  config.signed_url_from_bytes = o.signed_url_from;
   config.uploads_per_minute = o.uploads_per_minute;
   config.lookups_per_second = o.lookups_per_second;
   config.connect_timeout =

@@ -10,7 +10,9 @@ void admin_videos(const SandboxState& state, const httplib::Request&, httplib::R
   nlohmann::ordered_json videos = nlohmann::ordered_json::array();
   for (const auto& video : state.store.list()) {
     nlohmann::ordered_json entry = classic_fields(video);
-    entry["api"] = video.api == ApiGeneration::v1 ? "v1" : "classic";
+    entry["api"] = video.api == ApiGeneration::v2   ? "v2"
+                   : video.api == ApiGeneration::v1 ? "v1"
+                                                    : "classic";
     entry["uniqueId"] = video.unique_id;
     entry["storedPath"] = video.stored_path.string();
     entry["sizeBytes"] = video.size_bytes;

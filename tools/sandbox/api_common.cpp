@@ -72,7 +72,7 @@ std::string duration_string(double seconds) {
 
 nlohmann::ordered_json callback_body(const SandboxState& state, const StoredVideo& video,
                                      VideoStatus status) {
-  if (video.api == ApiGeneration::v1) {
+  if (video.api != ApiGeneration::classic) {
     return {{"videoNo", video.video_no}, {"status", std::string(to_string(status))}};
   }
   return {{"videoNo", video.video_no},
@@ -97,7 +97,7 @@ void reply(const SandboxState& state, httplib::Response& response, ApiGeneration
   nlohmann::ordered_json body{{"code", code}, {"msg", msg}};
   if (!data.is_null())
     body["data"] = data;
-  if (api == ApiGeneration::v1) {
+  if (api != ApiGeneration::classic) {
     body["success"] = code == "0000";
     body["failed"] = code != "0000";
   }
@@ -115,12 +115,19 @@ bool within_limit(SandboxState& state, httplib::Response& response, ApiGeneratio
   const FaultOptions& faults = state.config.faults;
   if (faults.retry_after)
     response.set_header("Retry-After", std::to_string(*wait));
+  // v2 answers HTTP 400 with these words and no code of its own (the v2 upload page).
+  if (api == ApiGeneration::v2) {
+    reply(state, response, api, 400, "0400", "Request has exceeded the limit.");
+    return false;
+  }
   reply(state, response, api, faults.rate_limited_http_status, "0429",
         "Request has exceeded the limit.");
   return false;
 }
 
 VideoStatus failure_status(const SandboxConfig& config, ApiGeneration api) {
+  if (api == ApiGeneration::v2)
+    return VideoStatus::failed;  // v2's upload_status: SUCCESS or FAILED
   if (config.failed_status == "auto")
     return api == ApiGeneration::v1 ? VideoStatus::failed : VideoStatus::parse_error;
   return parse_video_status(config.failed_status).value_or(VideoStatus::fail);
@@ -154,13 +161,15 @@ nlohmann::ordered_json classic_fields(const StoredVideo& video) {
 
 void handle_upload(SandboxState& state, const httplib::Request& request,
                    httplib::Response& response, const httplib::ContentReader& reader,
-                   ApiGeneration api) {
+                   ApiGeneration api, const StoredVideo* reserved) {
   BandwidthLimiter* limiter = state.limiter.unlimited() ? nullptr : &state.limiter;
-  if (!authorized(state, request, response, api)) {
+  if (reserved) {
+    // The storage, not MAVI: it checks the URL's signature, not a key.
+  } else if (!authorized(state, request, response, api)) {
     drain_body(request, reader, limiter);
     return;
   }
-  if (state.faults.refuses_upload()) {
+  if (!reserved && state.faults.refuses_upload()) {
     drain_body(request, reader, limiter);
     const std::string& code = state.config.faults.refusal_code;
     reply(state, response, api, code == "0401" ? 401 : 200, code,
@@ -169,7 +178,7 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
                            : "sandbox: the account is disabled");
     return;
   }
-  if (!within_limit(state, response, api, Limited::upload)) {
+  if (!reserved && !within_limit(state, response, api, Limited::upload)) {
     drain_body(request, reader, limiter);
     return;
   }
@@ -241,11 +250,19 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
   }
 
   StoredVideo video;
-  video.video_no = state.store.next_video_no();
-  video.video_name = upload.filename;
+  if (reserved) {
+    video = *reserved;  // the asset keeps the name it was reserved under
+  } else {
+    video.video_no =
+        api == ApiGeneration::v2 ? state.store.next_asset_id() : state.store.next_video_no();
+    video.video_name = upload.filename;
+  }
   if (api == ApiGeneration::v1)
     video.video_name = server_side_name(state.config.rename_videos, upload);
-  video.upload_time_ms = now_ms();
+  if (!reserved)
+    video.upload_time_ms = now_ms();
+  if (api == ApiGeneration::v2)
+    video.status = VideoStatus::uploading;
   video.size_bytes = upload.size_bytes;
   video.sha256 = upload.sha256;
   video.api = api;
@@ -259,7 +276,7 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
   }
 
   // MAVI's own processing is stood in for by libmavi's verdict on the stored bytes.
-  Rules rules;
+  Rules rules = api == ApiGeneration::v2 ? rules_for("v2") : Rules{};
   rules.require_audio = state.config.require_audio;
   const CheckResult checked = mavi::check(video.stored_path, {}, rules);
   video.accepted = checked.verdict.kind == VerdictKind::ok;
@@ -275,7 +292,7 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
 
   if (api == ApiGeneration::classic) {
     video.callback_uri = request.get_param_value("callBackUri");
-  } else {
+  } else if (api == ApiGeneration::v1) {
     auto field = [&](const char* name) {
       auto it = upload.fields.find(name);
       return it == upload.fields.end() ? std::string() : it->second;
@@ -290,14 +307,20 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
   }
 
   const VideoStatus final_status =
-      video.accepted ? VideoStatus::parse : failure_status(state.config, api);
+      video.accepted ? (api == ApiGeneration::v2 ? VideoStatus::success : VideoStatus::parse)
+                     : failure_status(state.config, api);
   CallbackJob job;
   job.video_no = video.video_no;
   job.final_status = final_status;
   job.callback_uri = video.callback_uri;
   job.body = callback_body(state, video, final_status).dump();
-  const nlohmann::ordered_json data = classic_fields(video);
-  state.store.add(std::move(video));
+  const nlohmann::ordered_json data = api == ApiGeneration::v2
+                                          ? nlohmann::ordered_json{{"asset_id", video.video_no}}
+                                          : classic_fields(video);
+  if (reserved)
+    state.store.replace(video);
+  else
+    state.store.add(std::move(video));
   state.dispatcher.schedule(std::move(job));
 
   if (fault == UploadFault::lost_reply) {
@@ -305,6 +328,10 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
     drop_connection(request);
     mark_dropped();
     response.status = 500;
+    return;
+  }
+  if (reserved) {
+    response.status = 200;  // a storage answers a stored object with no MAVI body
     return;
   }
   reply(state, response, api, 200, "0000", "success", data);

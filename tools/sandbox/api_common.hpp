@@ -13,6 +13,7 @@
 #include "sandbox/callback_dispatcher.hpp"
 #include "sandbox/fault_injector.hpp"
 #include "sandbox/sandbox_config.hpp"
+#include "sandbox/signed_urls.hpp"
 #include "sandbox/video_store.hpp"
 
 namespace httplib {
@@ -33,6 +34,8 @@ struct SandboxState {
   FaultInjector faults;
   BandwidthLimiter limiter;
   CallbackDispatcher dispatcher;
+  SignedUrls signed_urls;
+  std::atomic<int> expired_urls_handed_out{0};
   std::atomic<bool> stopping{false};  // set on shutdown: stalled uploads give up at once
 };
 
@@ -60,9 +63,11 @@ bool authorized(const SandboxState& state, const httplib::Request& request,
 
 // The whole upload: authentication, rate limit, faults, streaming to the store, probing with
 // libmavi, registration and the scheduled callback. Sets the answer (or drops the connection).
+// With `reserved` (a v2 asset a signed URL reserved), the request is the storage's: no
+// authentication or rate limit, the file fills that asset, and the answer is a bare 200.
 void handle_upload(SandboxState& state, const httplib::Request& request,
                    httplib::Response& response, const httplib::ContentReader& reader,
-                   ApiGeneration api);
+                   ApiGeneration api, const StoredVideo* reserved = nullptr);
 
 // The MAVI fields every listing shares: videoNo, videoName, videoStatus, uploadTime, duration
 // (all strings, as MAVI sends them).

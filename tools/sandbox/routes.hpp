@@ -18,6 +18,13 @@ void get_metadata(const SandboxState& state, const httplib::Request& request,
 void list_videos(const SandboxState& state, const httplib::Request& request,
                  httplib::Response& response);
 
+// POST /serve/api/v2/upload and /serve/api/v2/upload/signed-url, GET
+// /serve/api/v2/{asset_id}/metadata, and the storage behind the signed URLs (POST /storage/TOKEN)
+void register_v2_api(httplib::Server& server, SandboxState& state);
+void signed_url(SandboxState& state, const httplib::Request& request, httplib::Response& response);
+void asset_metadata(const SandboxState& state, const std::string& asset_id,
+                    httplib::Response& response);
+
 // GET /sandbox/videos and /sandbox/stats (sandbox extension, only with --admin)
 void register_admin_api(httplib::Server& server, SandboxState& state);
 void admin_videos(const SandboxState& state, const httplib::Request& request,

@@ -40,6 +40,10 @@ struct SandboxConfig {
   // v1 listings send numbers as strings (duration, size, create_time, total_count, ...), as the
   // v1.1 list page's example does.
   bool string_numbers = false;
+  // v2 signed URLs: how long they live (expires_in; the page's example gives 93600 s), and
+  // how many of the first ones are handed out already expired (a storage clock ahead).
+  std::chrono::seconds signed_url_ttl{93600};
+  int expired_signed_urls = 0;
   bool quiet = false;  // no request log
 };
 

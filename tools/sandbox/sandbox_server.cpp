@@ -68,6 +68,7 @@ class SandboxServer::Impl {
     });
     register_classic_api(server_, state_);
     register_v1_api(server_, state_);
+    register_v2_api(server_, state_);
     if (state_.config.admin)
       register_admin_api(server_, state_);
   }

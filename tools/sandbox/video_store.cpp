@@ -17,6 +17,12 @@ std::string_view to_string(VideoStatus status) noexcept {
       return "FAILED";
     case VideoStatus::parse_error:
       return "PARSE_ERROR";
+    case VideoStatus::waiting:
+      return "WAITING";
+    case VideoStatus::uploading:
+      return "UPLOADING";
+    case VideoStatus::success:
+      return "SUCCESS";
   }
   return "UNPARSE";
 }
@@ -32,6 +38,12 @@ std::optional<VideoStatus> parse_video_status(std::string_view text) noexcept {
     return VideoStatus::failed;
   if (text == "PARSE_ERROR")
     return VideoStatus::parse_error;
+  if (text == "WAITING")
+    return VideoStatus::waiting;
+  if (text == "UPLOADING")
+    return VideoStatus::uploading;
+  if (text == "SUCCESS")
+    return VideoStatus::success;
   return std::nullopt;
 }
 
@@ -50,6 +62,20 @@ std::string VideoStore::next_video_no() {
   std::snprintf(buffer, sizeof buffer, "VI%013lld%06llu", static_cast<long long>(start_ms),
                 static_cast<unsigned long long>(n % 1'000'000));
   return buffer;
+}
+
+std::string VideoStore::next_asset_id() {
+  std::string id = next_video_no();
+  return "re_" + id.substr(2);
+}
+
+bool VideoStore::replace(const StoredVideo& video) {
+  std::lock_guard lock(mutex_);
+  auto it = index_.find(video.video_no);
+  if (it == index_.end())
+    return false;
+  videos_[it->second] = video;
+  return true;
 }
 
 void VideoStore::add(StoredVideo video) {

@@ -13,14 +13,15 @@
 namespace mavi::cli::sandbox {
 
 // The words MAVI's pages give: processing ends PARSE, or FAIL (classic callbacks), FAILED
-// (v1 list_videos, the upload FAQ) or PARSE_ERROR (the code page's VideoStatus enum).
-enum class VideoStatus { unparse, parse, fail, failed, parse_error };
+// (v1 list_videos, the upload FAQ) or PARSE_ERROR (the code page's VideoStatus enum). v2's
+// upload_status: WAITING (a signed URL's asset still empty), UPLOADING, SUCCESS, FAILED.
+enum class VideoStatus { unparse, parse, fail, failed, parse_error, waiting, uploading, success };
 
-// "UNPARSE", "PARSE", "FAIL", "FAILED", "PARSE_ERROR": the strings MAVI uses.
+// "UNPARSE", "PARSE", "FAIL", "FAILED", "PARSE_ERROR", "WAITING", ...: the strings MAVI uses.
 std::string_view to_string(VideoStatus status) noexcept;
 std::optional<VideoStatus> parse_video_status(std::string_view text) noexcept;
 
-enum class ApiGeneration { classic, v1 };
+enum class ApiGeneration { classic, v1, v2 };
 
 struct StoredVideo {
   std::string video_no;
@@ -57,8 +58,12 @@ class VideoStore {
 
   void add(StoredVideo video);
   std::optional<StoredVideo> find(const std::string& video_no) const;
+  // v2 asset ids: "re_" + digits, like MAVI's.
+  std::string next_asset_id();
   // Returns false when there is no such video.
   bool set_status(const std::string& video_no, VideoStatus status);
+  // Replaces the record with the same video_no; false when there is none.
+  bool replace(const StoredVideo& video);
   // Matching videos in upload order (oldest first).
   std::vector<StoredVideo> list(const VideoQuery& query = {}) const;
   std::size_t size() const;
