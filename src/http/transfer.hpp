@@ -50,7 +50,7 @@ struct Settings {
   std::size_t max_response_bytes = 1 << 20;
   std::function<void(std::string_view)> log;  // verbose sink; empty: silent
   std::string secret;                         // redacted from every logged line
-  std::string extra_secret;  // also redacted (the query of a signed URL, say)
+  std::string extra_secret;                   // also redacted (the query of a signed URL, say)
 };
 
 struct Response {
