@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace mavi {
 
@@ -22,6 +23,11 @@ struct Fingerprint {
 // would collide; for real media (compressed, with timestamps) that does not happen.
 // Throws mavi::Error (not_found, permission_denied, io).
 Fingerprint fingerprint(const std::filesystem::path& path);
+
+// A remote source (an http:// or https:// URL) is recognised by its URL and the size its
+// server gives, not by content: reading it would mean downloading it. The same URL serving
+// other bytes of the same size is taken for the same source.
+Fingerprint remote_fingerprint(std::string_view url, std::uintmax_t size_bytes);
 
 // Which of `shard_count` shards (0-based) a fingerprint falls into; stable across runs and
 // machines.

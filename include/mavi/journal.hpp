@@ -117,9 +117,12 @@ class Journal {
   // State `uploading` with the start time, the attempt count and the path being uploaded,
   // committed before any byte is sent.
   void record_upload_started(std::int64_t id, const std::filesystem::path& path);
+  // MAVI's answer; the video's asset_id (v2) is kept when the answer carries none.
   void record_uploaded(std::int64_t id, const VideoRecord& video, int http_status,
                        std::string_view code);
-  // MAVI's processing status (UNPARSE, PARSE, FAIL); PARSE and FAIL move the file to processed.
+  // v2: the asset MAVI reserved for the upload in flight (video.asset_id), committed before any
+  // byte is sent, so that a run after a crash can ask the asset's metadata whether it arrived.
+  void record_asset_reserved(std::int64_t id, std::string_view asset_id);
   // MAVI's processing status (and the cause it gave for a failure); a final one
   // (processing_state()) moves the file to FileState::processed.
   void record_video_status(std::int64_t id, std::string_view video_status,

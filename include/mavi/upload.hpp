@@ -65,6 +65,9 @@ inline constexpr std::string_view kDefaultBaseUrl = "https://mavi-backend.openin
 inline constexpr std::string_view kV1BaseUrl = "https://api.memories.ai";
 inline constexpr std::string_view kV2BaseUrl = "https://mavi-backend.memories.ai";
 
+// The largest file MAVI fetches by URL (api-tools.memories.ai, upload-video-from-url: 1 GB).
+inline constexpr std::uint64_t kMaxUrlUploadBytes = 1'000'000'000;
+
 // The host a generation's documents give (what an empty ClientConfig::base_url means).
 std::string_view default_base_url(ApiGeneration api) noexcept;
 
@@ -189,6 +192,7 @@ struct UploadResult {
   // (so it was not uploaded twice).
   bool recovered_by_lookup = false;
   int rate_limited_answers = 0;  // "rate limited" answers before it went through (no attempt)
+  bool by_url = false;           // MAVI fetched the video from its URL (Client::upload_url)
 };
 
 struct TimeWindow {
@@ -231,6 +235,16 @@ class Client {
   std::optional<VideoRecord> find_uploaded(const UploadIdentity& identity, const TimeWindow& window,
                                            std::string_view unique_id = {}) const;
 
+  // Hands MAVI the URL of a video to fetch itself (v1: POST /serve/api/v1/upload_url): no
+  // byte of the video passes through this process. Paced, retried and guarded against
+  // duplicates like upload(); the name looked up after a lost answer is the URL's last path
+  // segment (or options.filename). Throws Errc::invalid_argument for a generation without
+  // upload by URL (uploads_by_url()).
+  UploadResult upload_url(std::string_view url, const UploadOptions& options = {},
+                          const ProgressCallback& progress = {}) const;
+  // True when this generation takes uploads by URL (v1), of at most kMaxUrlUploadBytes.
+  bool uploads_by_url() const noexcept;
+
   // A video's current record (classic: searchDB, narrowed to `window` when given;
   // v1: get_metadata; v2: the asset's metadata), or nothing when MAVI does not know it.
   std::optional<VideoRecord> status(std::string_view video_no,
@@ -244,7 +258,8 @@ class Client {
   std::unique_ptr<Impl> impl_;
 };
 
-// The name MAVI sees for a file: its own, or its stem with ".mp4" when it is prepared.
+// The name MAVI sees for a file: its own, or its stem with ".mp4" when it is prepared. A
+// remote source (http:// or https://) goes by its URL's last path segment.
 std::string upload_name(const std::filesystem::path& file, bool prepared);
 
 // "video/mp4" for .mp4, "video/quicktime" for .mov, ...; application/octet-stream otherwise.

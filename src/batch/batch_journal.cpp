@@ -54,6 +54,16 @@ void BatchJournal::upload_started(const FileOutcome& file) {
     journal_->record_upload_started(file.journal_id, file.path);
 }
 
+void BatchJournal::asset_reserved(const FileOutcome& file, const std::string& asset_id) noexcept {
+  if (!has(file))
+    return;
+  try {
+    journal_->record_asset_reserved(file.journal_id, asset_id);
+  } catch (...) {
+    // A journal that stopped working shows on the upload's own record, right after.
+  }
+}
+
 void BatchJournal::uploaded(const FileOutcome& file, const VideoRecord& video, int http_status,
                             std::string_view code) {
   if (has(file))

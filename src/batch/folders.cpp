@@ -5,7 +5,9 @@
 
 #include <system_error>
 
+#include "http/url.hpp"
 #include "mavi/error.hpp"
+#include "mavi/probe.hpp"
 #include "prepare/place_file.hpp"
 
 namespace mavi::detail::batch {
@@ -57,8 +59,12 @@ void Pipeline::set_up_folders() {
     own_staging_dir_ = true;
   }
   std::vector<fs::path> inputs;
-  for (const auto& item : items_)
-    inputs.push_back(item.outcome.path);
+  for (const auto& item : items_) {
+    // A URL's outputs are named after its path, without the query.
+    const std::string path = item.outcome.path.string();
+    inputs.push_back(is_remote_source(path) ? fs::path(http::without_query(path))
+                                            : item.outcome.path);
+  }
   // Outputs in a folder of the user's are journalled: a re-run keeps each input's name.
   if (own_staging_dir_)
     output_journal_ = nullptr;

@@ -1,11 +1,13 @@
 // Uploads an earlier run began and never confirmed, whose input has since changed or vanished:
 // no file of this run has that content any more, so nothing else would ever look for them.
-// Their video is looked up by the name it was sent under, and recorded (or not found).
+// Their video is looked up by the name it was sent under (v2: by the asset reserved for it),
+// and recorded (or not found).
 #include <system_error>
 
 #include "batch/pipeline.hpp"
 #include "mavi/error.hpp"
 #include "mavi/fingerprint.hpp"
+#include "mavi/probe.hpp"
 
 namespace mavi::detail::batch {
 
@@ -14,8 +16,11 @@ using SystemClock = std::chrono::system_clock;
 
 namespace {
 
-// True when `path` still holds the content `fingerprint` names.
+// True when `path` still holds the content `fingerprint` names. A remote source cannot be
+// told: it is left to a run that names its URL.
 bool still_there(const JournalRecord& record) {
+  if (is_remote_source(record.path.string()))
+    return true;
   std::error_code ec;
   if (!fs::exists(record.path, ec))
     return false;
@@ -46,8 +51,11 @@ void Pipeline::resolve_interrupted_uploads(BatchResult& result) {
     const auto skew = client_->config().clock_skew_allowance;
     const TimeWindow window{*record.upload_started - skew, SystemClock::now() + skew};
     try {
+      // v2 finds only by the asset reserved for the upload; the size is unknown (the input
+      // is gone), so the asset's status alone tells.
+      const UploadIdentity identity{name, std::nullopt, record.video.asset_id};
       const std::optional<VideoRecord> found =
-          client_->find_uploaded(name, window, options_.upload_options.unique_id);
+          client_->find_uploaded(identity, window, options_.upload_options.unique_id);
       if (found && claim_video(found->video_no, record.id)) {
         journal_.uploaded(out, *found, 0, "0000");
         resolved.video = *found;

@@ -37,11 +37,18 @@ struct Item {
   FileOutcome outcome;
   bool started = false;
   bool in_shard = true;
-  std::filesystem::path source;  // what to upload
+  std::filesystem::path input;     // the file read: the path, or a remote source's download
+  std::filesystem::path source;    // what to upload (a remote source by URL: the URL)
+  bool remote = false;             // an http(s):// source
+  bool by_url = false;             // handed to MAVI by its URL: no byte passes through here
+  std::uintmax_t remote_size = 0;  // what the server says (0: unknown)
   bool delete_after_upload = false;
   std::uintmax_t held_bytes = 0;  // counted in the WorkBudget until uploaded
   // An earlier run may have delivered this content: look it up from then on.
   std::optional<std::chrono::system_clock::time_point> lookup_from;
+  // v2: the asset reserved for the latest upload of this content (this run's or an earlier
+  // one's): the only way to find that upload again.
+  std::string asset_id;
   // Put back in the queue by an outage after an upload that may have arrived: look it up
   // before sending it again.
   bool look_up_before_upload = false;
@@ -74,10 +81,15 @@ class Pipeline {
   // prepare_stage.cpp
   void prepare_worker();
   bool handle(Item& item);
+  bool handle_checked(Item& item, const CheckResult& checked);
   bool use_journal(Item& item, const Fingerprint& fp);
   bool recover_earlier_upload(Item& item, bool prepared);
   bool accept_as_is(Item& item);
   bool prepare_item(Item& item, const CheckResult& checked);
+
+  // remote_stage.cpp
+  bool handle_remote(Item& item);
+  bool fetch_and_handle(Item& item, bool needs_preparing);
 
   // upload_stage.cpp
   void remember_known_videos();

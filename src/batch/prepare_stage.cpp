@@ -5,6 +5,7 @@
 #include "mavi/error.hpp"
 #include "mavi/fingerprint.hpp"
 #include "mavi/prepare.hpp"
+#include "mavi/probe.hpp"
 #include "prepare/place_file.hpp"
 
 namespace mavi::detail::batch {
@@ -80,7 +81,10 @@ void Pipeline::prepare_worker() {
 
 // Returns true when the item is ready to upload.
 bool Pipeline::handle(Item& item) {
+  if (is_remote_source(item.outcome.path.string()))
+    return handle_remote(item);
   FileOutcome& out = item.outcome;
+  item.input = out.path;
   std::optional<Fingerprint> fp;
   if (journal_.enabled() || options_.shard_count > 1) {
     try {
@@ -103,7 +107,12 @@ bool Pipeline::handle(Item& item) {
   ProbeOptions probe_options;
   probe_options.keep_open = true;
   probe_options.cancel = options_.cancel;
-  const CheckResult checked = check(out.path, probe_options, options_.rules);
+  return handle_checked(item, check(out.path, probe_options, options_.rules));
+}
+
+// The verdict known: rejected, found at MAVI already, accepted as it is, or prepared.
+bool Pipeline::handle_checked(Item& item, const CheckResult& checked) {
+  FileOutcome& out = item.outcome;
   out.verdict = checked.verdict;
   out.action = checked.verdict.action;
   journal_.verdict(out, checked.verdict.kind, checked.verdict.action);
@@ -127,6 +136,10 @@ bool Pipeline::handle(Item& item) {
       item.look_up_before_upload = true;
     }
   }
+  // A remote source is downloaded only for work that needs its bytes here.
+  if (item.remote && !item.by_url && !options_.dry_run &&
+      (needs_preparing || uploading_ || options_.copy_ok))
+    return fetch_and_handle(item, needs_preparing);
   if (!needs_preparing)
     return accept_as_is(item);
   return prepare_item(item, checked);
@@ -163,6 +176,7 @@ bool Pipeline::use_journal(Item& item, const Fingerprint& fp) {
   } else if (record.upload_attempts > 0 && record.upload_started) {
     // An earlier run began uploading this content and never recorded MAVI's answer.
     item.lookup_from = *record.upload_started - client_->config().clock_skew_allowance;
+    item.asset_id = record.video.asset_id;
   }
   return true;
 }
@@ -175,7 +189,7 @@ bool Pipeline::recover_earlier_upload(Item& item, bool prepared) {
                                : options_.upload_options.filename;
   const TimeWindow window{*item.lookup_from,
                           SystemClock::now() + client_->config().clock_skew_allowance};
-  UploadIdentity identity{name, std::nullopt};
+  UploadIdentity identity{name, std::nullopt, item.asset_id};
   std::error_code ec;
   if (!item.source.empty()) {
     const auto size = std::filesystem::file_size(item.source, ec);
@@ -199,9 +213,11 @@ bool Pipeline::recover_earlier_upload(Item& item, bool prepared) {
 
 bool Pipeline::accept_as_is(Item& item) {
   FileOutcome& out = item.outcome;
-  item.source = out.path;
+  item.source = item.input;
   if (uploading_) {
-    journal_.transition(out, FileState::prepared, "acceptable as it is");
+    journal_.transition(
+        out, FileState::prepared,
+        item.by_url ? "acceptable as it is: MAVI fetches it by URL" : "acceptable as it is");
     return true;
   }
   out.status = FileStatus::ok;
@@ -210,7 +226,7 @@ bool Pipeline::accept_as_is(Item& item) {
     take_output(item, name);
     if (!options_.dry_run) {
       try {
-        copy_into_place(out.path, name.path, name.ours);
+        copy_into_place(item.input, name.path, name.ours);
       } catch (...) {
         out.output.reset();
         give_back_output(name);
@@ -237,7 +253,7 @@ bool Pipeline::prepare_item(Item& item, const CheckResult& checked) {
   const fs::path& output = name.path;
   take_output(item, name);
   std::error_code ec;
-  const std::uintmax_t input_size = fs::file_size(out.path, ec);
+  const std::uintmax_t input_size = fs::file_size(item.input, ec);
   const std::uintmax_t estimate =
       out.plan->estimated_size_bytes != 0 ? out.plan->estimated_size_bytes : (ec ? 0 : input_size);
   if (!budget_.acquire(estimate, [this] { return stopping(); }))

@@ -100,7 +100,9 @@ void ServiceHealth::close() {
 void ServiceHealth::notify(ServiceEvent::Kind kind) const {
   if (!observer_)
     return;
-  ServiceEvent event{kind, outages_.back(), {}};
+  ServiceEvent event{};
+  event.kind = kind;
+  event.outage = outages_.back();
   if (kind != ServiceEvent::Kind::restored) {
     event.outage.to = SystemClock::now();
     event.next_probe = SystemClock::now() + std::chrono::duration_cast<SystemClock::duration>(

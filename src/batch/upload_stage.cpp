@@ -156,7 +156,8 @@ void Pipeline::report_rate_limited(const UploadProgress& progress) {
   const int answers = ++rate_limited_answers_;
   if (!options_.service_observer)
     return;
-  ServiceEvent event{ServiceEvent::Kind::rate_limited, {}, {}};
+  ServiceEvent event{};
+  event.kind = ServiceEvent::Kind::rate_limited;
   const auto now = std::chrono::system_clock::now();
   event.uploads_per_minute = progress.uploads_per_minute;
   event.next_upload = now + progress.slot_in;
@@ -180,39 +181,44 @@ void Pipeline::upload(Item& item) {
   FileOutcome& out = item.outcome;
   UploadOptions upload_options = options_.upload_options;
   if (upload_options.filename.empty())
-    upload_options.filename = upload_name(out.path, item.source != out.path);
+    upload_options.filename = upload_name(out.path, item.source != item.input);
   if (item.look_up_before_upload) {
     item.look_up_before_upload = false;
-    if (recover_earlier_upload(item, item.source != out.path))
+    if (recover_earlier_upload(item, item.source != item.input))
       return;
   }
   if (!item.lookup_from)
     item.lookup_from = std::chrono::system_clock::now() - client_->config().clock_skew_allowance;
   journal_.upload_started(out);  // before any byte is sent
+  upload_options.on_asset_reserved = [&](const std::string& asset_id) {
+    item.asset_id = asset_id;
+    journal_.asset_reserved(out, asset_id);
+  };
   emit(BatchEventKind::uploading, out);
   // Once the whole body is on its way, stopping would leave MAVI with a video the journal
   // does not know: wait (a little) for the answer instead.
   std::optional<std::chrono::steady_clock::time_point> stop_seen;
   int rate_limited_seen = 0;
+  const ProgressCallback on_progress = [&](const UploadProgress& progress) {
+    if (progress.waiting_for_slot && progress.rate_limited_answers > rate_limited_seen) {
+      rate_limited_seen = progress.rate_limited_answers;
+      report_rate_limited(progress);
+    }
+    if (options_.upload_progress)
+      options_.upload_progress(out.path, progress);
+    if (!stopping())
+      return true;
+    const bool body_sent = progress.total_bytes != 0 && progress.bytes_sent >= progress.total_bytes;
+    if (!body_sent)
+      return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (!stop_seen)
+      stop_seen = now;
+    return now - *stop_seen < kAnswerGrace;
+  };
   const UploadResult result =
-      client_->upload(item.source, upload_options, [&](const UploadProgress& progress) {
-        if (progress.waiting_for_slot && progress.rate_limited_answers > rate_limited_seen) {
-          rate_limited_seen = progress.rate_limited_answers;
-          report_rate_limited(progress);
-        }
-        if (options_.upload_progress)
-          options_.upload_progress(out.path, progress);
-        if (!stopping())
-          return true;
-        const bool body_sent =
-            progress.total_bytes != 0 && progress.bytes_sent >= progress.total_bytes;
-        if (!body_sent)
-          return false;
-        const auto now = std::chrono::steady_clock::now();
-        if (!stop_seen)
-          stop_seen = now;
-        return now - *stop_seen < kAnswerGrace;
-      });
+      item.by_url ? client_->upload_url(item.source.string(), upload_options, on_progress)
+                  : client_->upload(item.source, upload_options, on_progress);
   claim_video(result.video.video_no, out.journal_id);
   journal_.uploaded(out, result.video, result.http_status, result.code);
   out.upload = result;

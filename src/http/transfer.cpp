@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "http/curl_handles.hpp"
+#include "http/url.hpp"
 
 namespace mavi::detail::http {
 
@@ -48,6 +49,17 @@ Errc kind_of(CURLcode code) {
       // Resolve/connect failures, resets, partial transfers, TLS handshake failures.
       return Errc::network;
   }
+}
+
+// name=value&name=value, each percent-encoded.
+std::string form_encoded(const std::vector<FormField>& fields) {
+  std::string body;
+  for (const FormField& field : fields) {
+    if (!body.empty())
+      body += '&';
+    body += escape(field.name) + "=" + escape(field.value);
+  }
+  return body;
 }
 
 void check(CURLcode code, const char* what) {
@@ -280,8 +292,13 @@ Transfer::Transfer(const Request& request, const Settings& settings, ProgressFn 
     }
     check(curl_easy_setopt(easy, CURLOPT_MIMEPOST, s.mime.get()), "MIMEPOST");
   } else if (request.method == "POST") {
-    s.json_body = request.json_body;
-    curl_slist* next = curl_slist_append(s.headers.get(), "Content-Type: application/json");
+    // Form fields without a file: an HTML form's encoding, as MAVI's examples send them
+    // (requests.post(data=...)); otherwise the JSON body.
+    const bool form = !request.fields.empty();
+    s.json_body = form ? form_encoded(request.fields) : request.json_body;
+    curl_slist* next =
+        curl_slist_append(s.headers.get(), form ? "Content-Type: application/x-www-form-urlencoded"
+                                                : "Content-Type: application/json");
     if (!next)
       throw Error(Errc::internal, "curl_slist_append: out of memory");
     s.headers.release();

@@ -35,7 +35,8 @@ struct Request {
   std::vector<std::string> headers;  // "Name: value"; Authorization is redacted in logs
   std::optional<FilePart> file;      // multipart/form-data when set (with `fields`)
   std::vector<FormField> fields;
-  std::string json_body;  // POST application/json when set and there is no file
+  // POST without a file: application/json with this body, or with `fields` a url-encoded form.
+  std::string json_body;
 };
 
 struct Settings {

@@ -72,4 +72,32 @@ std::string escape(std::string_view value) {
   return std::string(escaped.get());
 }
 
+std::string without_query(std::string_view url) {
+  return std::string(url.substr(0, url.find_first_of("?#")));
+}
+
+std::string url_filename(std::string_view url) {
+  const std::string path = without_query(url);
+  const std::size_t scheme_end = path.find("://");
+  const std::size_t path_start =
+      scheme_end == std::string::npos ? 0 : path.find('/', scheme_end + 3);
+  if (path_start == std::string::npos)
+    return "video";
+  const std::string segment = path.substr(path.rfind('/') + 1);
+  if (segment.empty() || path.rfind('/') < path_start)
+    return "video";
+  int length = 0;
+  CurlString decoded(
+      curl_easy_unescape(nullptr, segment.data(), static_cast<int>(segment.size()), &length));
+  if (!decoded)
+    throw Error(Errc::internal, "curl_easy_unescape: out of memory");
+  std::string name(decoded.get(), static_cast<std::size_t>(length));
+  // A decoded name is still one name: no folder separators or NULs.
+  for (char& c : name) {
+    if (c == '/' || c == '\\' || c == '\0')
+      c = '_';
+  }
+  return name.empty() || name == "." || name == ".." ? "video" : name;
+}
+
 }  // namespace mavi::detail::http

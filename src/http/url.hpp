@@ -21,4 +21,12 @@ bool is_loopback_host(std::string_view host);
 // Percent-encodes a query parameter value (curl_easy_escape).
 std::string escape(std::string_view value);
 
+// The URL without its query and fragment: what messages may show of a source's URL (a query
+// may carry a token).
+std::string without_query(std::string_view url);
+
+// The last segment of the URL's path, percent-decoded ("clip.mp4" for
+// http://host/a/clip.mp4?t=1); "video" when the path has none.
+std::string url_filename(std::string_view url);
+
 }  // namespace mavi::detail::http

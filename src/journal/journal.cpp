@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS outages (
 constexpr std::string_view kColumns =
     "id, fingerprint, base_url, path, verdict, action, state, video_no, video_name, "
     "video_status, upload_time, duration, http_status, code, error, upload_attempts, "
-    "upload_started_ms, created_ms, updated_ms, cause";
+    "upload_started_ms, created_ms, updated_ms, cause, asset_id";
 
 // Columns added after the first release, each with its type: a journal written before them
 // gets them on opening (ALTER TABLE ... ADD COLUMN keeps every row).
@@ -82,7 +82,8 @@ struct AddedColumn {
   const char* definition;
 };
 constexpr AddedColumn kAddedColumns[] = {
-    {"cause", "TEXT NOT NULL DEFAULT ''"},  // why MAVI's processing failed, when it said
+    {"cause", "TEXT NOT NULL DEFAULT ''"},     // why MAVI's processing failed, when it said
+    {"asset_id", "TEXT NOT NULL DEFAULT ''"},  // v2: the asset reserved, then uploaded
 };
 
 std::int64_t now_ms() {
@@ -121,6 +122,7 @@ JournalRecord read_record(const detail::sqlite::Statement& row) {
   r.created = from_ms(row.integer(17));
   r.updated = from_ms(row.integer(18));
   r.video.cause = row.text(19);
+  r.video.asset_id = row.text(20);
   return r;
 }
 
@@ -405,7 +407,8 @@ void Journal::record_uploaded(std::int64_t id, const VideoRecord& video, int htt
   impl_->change(id, FileState::uploaded, video.video_no, [&] {
     auto update = impl_->db.prepare(
         "UPDATE files SET video_no = ?, video_name = ?, video_status = ?, upload_time = ?, "
-        "duration = ?, http_status = ?, code = ?, error = '', cause = ? WHERE id = ?");
+        "duration = ?, http_status = ?, code = ?, error = '', cause = ?, "
+        "asset_id = CASE WHEN ? = '' THEN asset_id ELSE ? END WHERE id = ?");
     update.bind(1, video.video_no)
         .bind(2, video.video_name)
         .bind(3, video.video_status)
@@ -414,8 +417,17 @@ void Journal::record_uploaded(std::int64_t id, const VideoRecord& video, int htt
         .bind(6, static_cast<std::int64_t>(http_status))
         .bind(7, code)
         .bind(8, video.cause)
-        .bind(9, id)
+        .bind(9, video.asset_id)
+        .bind(10, video.asset_id)
+        .bind(11, id)
         .run();
+  });
+}
+
+void Journal::record_asset_reserved(std::int64_t id, std::string_view asset_id) {
+  impl_->change(id, std::nullopt, "asset " + std::string(asset_id), [&] {
+    auto update = impl_->db.prepare("UPDATE files SET asset_id = ? WHERE id = ?");
+    update.bind(1, asset_id).bind(2, id).run();
   });
 }
 
@@ -457,8 +469,8 @@ void Journal::reset(std::int64_t id, std::string_view reason) {
   impl_->change(id, FileState::pending, reason, [&] {
     auto update = impl_->db.prepare(
         "UPDATE files SET video_no = '', video_name = '', video_status = '', upload_time = '', "
-        "duration = '', http_status = 0, code = '', error = '', upload_started_ms = NULL "
-        "WHERE id = ?");
+        "duration = '', http_status = 0, code = '', error = '', upload_started_ms = NULL, "
+        "asset_id = '' WHERE id = ?");
     update.bind(1, id).run();
   });
 }

@@ -73,7 +73,7 @@ class Walker {
       if (options_.allow_urls)
         take(path, true);
       else
-        note(path, "a URL: this program reads local files only (mavi-check reads URLs)", true);
+        note(path, "a URL: this program reads local files only", true);
       return;
     }
     struct stat st {};

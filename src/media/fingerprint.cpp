@@ -109,6 +109,21 @@ Fingerprint fingerprint(const std::filesystem::path& path) {
   return {size, std::string(hex.data())};
 }
 
+Fingerprint remote_fingerprint(std::string_view url, std::uintmax_t size_bytes) {
+  AVHashContext* raw = nullptr;
+  if (av_hash_alloc(&raw, "SHA256") < 0)
+    throw Error(Errc::internal, "av_hash_alloc failed");
+  Hash hash(raw);
+  av_hash_init(hash.get());
+  // "url:" keeps the keys of URLs and of local files apart.
+  const std::string key = "url:" + std::to_string(size_bytes) + ":" + std::string(url);
+  av_hash_update(hash.get(), reinterpret_cast<const uint8_t*>(key.data()), key.size());
+  std::array<char, 2 * AV_HASH_MAX_SIZE + 1> hex{};
+  av_hash_final_hex(hash.get(), reinterpret_cast<uint8_t*>(hex.data()),
+                    static_cast<int>(hex.size()));
+  return {size_bytes, std::string(hex.data())};
+}
+
 unsigned shard_of(const Fingerprint& fingerprint, unsigned shard_count) {
   if (shard_count <= 1)
     return 0;

@@ -469,8 +469,8 @@ detail::ffmpeg::InputFormat open_and_analyse(const std::string& name, const std:
   KeyFramesOnly key_frames_only(*format);
   AVDictionary** decoder_options =
       analysis == Analysis::key_frames_only ? key_frames_only.get() : nullptr;
-  if (const int err = avformat_find_stream_info(format.get(), decoder_options); err < 0) {
-    detail::ffmpeg::throw_error(err, Errc::unreadable, "read stream parameters of " + name);
+  if (const int info_err = avformat_find_stream_info(format.get(), decoder_options); info_err < 0) {
+    detail::ffmpeg::throw_error(info_err, Errc::unreadable, "read stream parameters of " + name);
   }
   return format;
 }

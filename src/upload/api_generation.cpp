@@ -41,6 +41,13 @@ SignedUpload ApiModule::read_signed_url_answer(long /*http_status*/, std::string
               what + ": the " + std::string(name()) + " API hands out no signed upload URLs");
 }
 
+http::Request ApiModule::url_upload_request(const Endpoint& /*endpoint*/,
+                                            const std::string& /*url*/,
+                                            const UploadOptions& /*options*/,
+                                            const std::string& /*unique_id*/) const {
+  throw Error(Errc::invalid_argument, "the " + std::string(name()) + " API takes no upload by URL");
+}
+
 const ApiModule& api_module(ApiGeneration api) {
   if (const ApiModule* module = find_api_module(api))
     return *module;

@@ -108,6 +108,14 @@ class ApiModule {
                                               const std::string& what,
                                               std::string_view secret) const;
 
+  // Generations that fetch a video from a URL themselves (v1): where, and the request (form
+  // fields, no file). The defaults throw Errc::invalid_argument.
+  virtual bool has_url_upload() const noexcept { return false; }
+  virtual std::string_view url_upload_path() const noexcept { return {}; }
+  virtual http::Request url_upload_request(const Endpoint& endpoint, const std::string& url,
+                                           const UploadOptions& options,
+                                           const std::string& unique_id) const;
+
   // Records per listing page: the largest the server allows.
   virtual int list_page_size() const noexcept = 0;
 

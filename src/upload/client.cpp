@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <functional>
 #include <system_error>
 #include <utility>
 
@@ -175,6 +176,16 @@ struct Client::Impl {
                        video_no, query);
   }
 
+  // What differs between an upload of a file and one by URL; the retry loop is the same.
+  struct UploadRun {
+    std::string name;  // the name MAVI lists the video under (looked up after a lost answer)
+    std::string unique_id;
+    std::string what;  // for messages: never a query string
+    std::function<detail::AttemptResult(int attempt)> send;
+    std::function<UploadIdentity()> identity;  // what a look-up recognises the upload by
+  };
+  UploadResult run_upload(const UploadRun& run, const ProgressCallback& progress) const;
+
   // The upload request of `file`: the generation's URL and fields plus the file part.
   detail::http::Request upload_request(const fs::path& file, const std::string& name,
                                        const UploadOptions& options,
@@ -258,6 +269,10 @@ Client::~Client() = default;
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 
+bool Client::uploads_by_url() const noexcept {
+  return impl_->api->has_url_upload();
+}
+
 const ClientConfig& Client::config() const noexcept {
   return impl_->config;
 }
@@ -325,6 +340,45 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
       current.asset_id = signed_attempts->asset_id();
     return current;
   };
+  return s.run_upload({name, unique_id, what, send, current_identity}, progress);
+}
+
+UploadResult Client::upload_url(std::string_view url, const UploadOptions& options,
+                                const ProgressCallback& progress) const {
+  const Impl& s = *impl_;
+  if (!s.api->has_url_upload()) {
+    throw Error(Errc::invalid_argument,
+                "the " + std::string(s.api->name()) + " API takes no upload by URL (v1 does)");
+  }
+  const std::string name =
+      options.filename.empty() ? detail::http::url_filename(url) : options.filename;
+  const std::string unique_id = s.unique_id_or_default(options.unique_id);
+  const detail::http::Request request =
+      s.api->url_upload_request(s.endpoint, std::string(url), options, unique_id);
+  // Neither the source's query (it may carry a token) nor the request's in messages.
+  const std::string what = "upload by URL of " + detail::http::without_query(url) + " to " +
+                           s.endpoint.base + std::string(s.api->url_upload_path());
+  const detail::AttemptSetup setup{s.api, &request,         s.settings(),
+                                   what,  s.config.api_key, s.log_fn()};
+  const UploadIdentity identity{name, std::nullopt};
+  UploadResult result = s.run_upload(
+      {name, unique_id, what, [&](int n) { return detail::send_attempt(setup, n, progress); },
+       [&] { return identity; }},
+      progress);
+  result.by_url = true;
+  return result;
+}
+
+// The retry loop: pacing, backoff, and the look-up-before-resend rule around single attempts.
+UploadResult Client::Impl::run_upload(const UploadRun& run,
+                                      const ProgressCallback& progress) const {
+  const Impl& s = *this;
+  const ClientConfig& cfg = config;
+  const std::string& name = run.name;
+  const std::string& unique_id = run.unique_id;
+  const std::string& what = run.what;
+  const auto& send = run.send;
+  const auto& current_identity = run.identity;
   // A generation without a listing can only settle an ambiguous failure by a reserved asset:
   // a direct upload whose answer was lost is not sent again (it could be stored twice).
   auto can_settle = [&] { return s.api->has_listing() || !current_identity().asset_id.empty(); };

@@ -1,9 +1,16 @@
+#include "http/url.hpp"
+#include "mavi/probe.hpp"
 #include "mavi/upload.hpp"
 
 namespace mavi {
 
 std::string upload_name(const std::filesystem::path& file, bool prepared) {
-  return prepared ? file.stem().string() + ".mp4" : file.filename().string();
+  // A remote source is named by its URL's last path segment, without the query.
+  const std::filesystem::path name =
+      is_remote_source(file.string())
+          ? std::filesystem::path(detail::http::url_filename(file.string()))
+          : file.filename();
+  return prepared ? name.stem().string() + ".mp4" : name.string();
 }
 
 }  // namespace mavi

@@ -34,13 +34,32 @@ class V1Api final : public ApiModule {
   // (get_metadata) 1 QPS.
   DocumentedLimits documented_limits() const noexcept override { return {1, 300, 60}; }
 
+  // memories.ai/docs/API/Upload/Upload-from-url (v1.2): POST /serve/api/v1/upload_url with
+  // the form fields url, callback and unique_id; at most 1 GB (api-tools.memories.ai).
+  bool has_url_upload() const noexcept override { return true; }
+  std::string_view url_upload_path() const noexcept override { return "/serve/api/v1/upload_url"; }
+  http::Request url_upload_request(const Endpoint& endpoint, const std::string& url,
+                                   const UploadOptions& options,
+                                   const std::string& unique_id) const override {
+    http::Request request = with_fields(endpoint, url_upload_path(), options, unique_id);
+    request.fields.insert(request.fields.begin(), {"url", url});
+    return request;
+  }
+
   // POST .../upload with the file and one form field per option given (tags: one per tag).
   http::Request upload_request(const Endpoint& endpoint, const UploadOptions& options,
                                const std::string& unique_id) const override {
+    return with_fields(endpoint, upload_path(), options, unique_id);
+  }
+
+ private:
+  // A POST to `path` carrying one form field per option given (tags: one per tag).
+  static http::Request with_fields(const Endpoint& endpoint, std::string_view path,
+                                   const UploadOptions& options, const std::string& unique_id) {
     http::Request request;
     request.method = "POST";
     request.headers = endpoint.headers;
-    request.url = endpoint.base + std::string(upload_path());
+    request.url = endpoint.base + std::string(path);
     auto add = [&](const char* field, const std::string& value) {
       if (!value.empty())
         request.fields.push_back({field, value});
@@ -61,6 +80,7 @@ class V1Api final : public ApiModule {
     return request;
   }
 
+ public:
   ParsedAnswer read_upload_answer(long http_status, std::string_view body, const std::string& what,
                                   std::string_view secret) const override {
     return parse_upload_answer(http_status, body, what, secret);

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include "mavi/error.hpp"
@@ -54,6 +55,22 @@ TEST_CASE("fingerprint of a large file sees changes in its sampled regions", "[f
   CHECK_FALSE(fingerprint(path) == before);
 }
 
+TEST_CASE("a remote source's fingerprint is its URL and size", "[fingerprint]") {
+  const Fingerprint a = remote_fingerprint("http://h/a.mp4", 1000);
+  CHECK(a == remote_fingerprint("http://h/a.mp4", 1000));
+  CHECK_FALSE(a == remote_fingerprint("http://h/a.mp4", 1001));
+  CHECK_FALSE(a == remote_fingerprint("http://h/b.mp4", 1000));
+  CHECK(a.size_bytes == 1000);
+  CHECK(a.content_hash.size() == 64);
+  // Never the key of a local file with the same bytes as the URL's text.
+  test::TempDir dir;
+  {
+    std::ofstream out(dir / "f", std::ios::binary);
+    out << "http://h/a.mp4";
+  }
+  CHECK_FALSE(fingerprint(dir / "f").content_hash == a.content_hash);
+}
+
 TEST_CASE("fingerprint errors name the file", "[fingerprint]") {
   try {
     fingerprint("/nonexistent/x.mp4");
@@ -99,7 +116,12 @@ TEST_CASE("journal is private, records transitions, and survives reopening", "[j
     journal.record_upload_started(id, "/videos/a.mp4");
     CHECK(journal.get(id).state == FileState::uploading);
     CHECK(journal.get(id).upload_started.has_value());
-    VideoRecord video{"VI123", "clip.mp4", "UNPARSE", "1700000000000", "1.0"};
+    VideoRecord video;
+    video.video_no = "VI123";
+    video.video_name = "clip.mp4";
+    video.video_status = "UNPARSE";
+    video.upload_time = "1700000000000";
+    video.duration = "1.0";
     journal.record_uploaded(id, video, 200, "0000");
   }
   Journal reopened(path);
@@ -125,6 +147,59 @@ TEST_CASE("journal is private, records transitions, and survives reopening", "[j
     states.push_back(e.to_state);
   CHECK(states == std::vector<std::string>{"pending", "checked", "prepared", "uploading",
                                            "uploaded", "uploaded", "processed"});
+}
+
+TEST_CASE("a v2 upload's asset is journalled before the answer", "[journal]") {
+  test::TempDir dir;
+  write_file(dir / "a.mp4", 500, 'v');
+  Journal journal(dir / "j.sqlite");
+  const auto record = journal.open_record(fingerprint(dir / "a.mp4"), dir / "a.mp4", "u");
+  journal.record_upload_started(record.id, dir / "a.mp4");
+  journal.record_asset_reserved(record.id, "re_1");
+  CHECK(journal.get(record.id).video.asset_id == "re_1");
+  CHECK(journal.get(record.id).state == FileState::uploading);
+  journal.record_asset_reserved(record.id, "re_2");  // an expired URL taken again
+  // An answer without an asset (a lookup of another generation) keeps the one reserved.
+  VideoRecord video;
+  video.video_no = "re_2";
+  journal.record_uploaded(record.id, video, 200, "0000");
+  CHECK(journal.get(record.id).video.asset_id == "re_2");
+  journal.reset(record.id, "--force");
+  CHECK(journal.get(record.id).video.asset_id.empty());
+}
+
+TEST_CASE("a journal of an earlier version gains the new columns", "[journal]") {
+  test::TempDir dir;
+  const auto path = dir / "old.sqlite";
+  // The first release's files table: no cause, no asset_id.
+  const std::string script =
+      "import sqlite3,sys\n"
+      "db=sqlite3.connect(sys.argv[1])\n"
+      "db.execute(\"CREATE TABLE files (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL, "
+      "base_url TEXT NOT NULL, path TEXT NOT NULL, verdict TEXT NOT NULL DEFAULT '', action TEXT "
+      "NOT NULL DEFAULT '', state TEXT NOT NULL, video_no TEXT NOT NULL DEFAULT '', video_name "
+      "TEXT NOT NULL DEFAULT '', video_status TEXT NOT NULL DEFAULT '', upload_time TEXT NOT NULL "
+      "DEFAULT '', duration TEXT NOT NULL DEFAULT '', http_status INTEGER NOT NULL DEFAULT 0, code "
+      "TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '', upload_attempts INTEGER NOT NULL "
+      "DEFAULT 0, upload_started_ms INTEGER, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT "
+      "NULL, UNIQUE (fingerprint, base_url))\")\n"
+      "db.execute(\"INSERT INTO files (fingerprint, base_url, path, state, video_no, created_ms, "
+      "updated_ms) VALUES ('1-ab', 'u', '/v/a.mp4', 'uploaded', 'VI9', 1, 1)\")\n"
+      "db.commit()\n";
+  {
+    std::ofstream out(dir / "make_old.py");
+    out << script;
+  }
+  REQUIRE(std::system(("python3 '" + (dir / "make_old.py").string() + "' '" + path.string() + "'")
+                          .c_str()) == 0);
+  Journal journal(path);
+  const auto record = journal.find("1-ab", "u");
+  REQUIRE(record);
+  CHECK(record->video.video_no == "VI9");
+  CHECK(record->video.asset_id.empty());
+  CHECK(record->video.cause.empty());
+  journal.record_asset_reserved(record->id, "re_5");
+  CHECK(journal.get(record->id).video.asset_id == "re_5");
 }
 
 TEST_CASE("the same content at another path is the same journal record", "[journal]") {

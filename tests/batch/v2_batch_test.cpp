@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "mavi/fingerprint.hpp"
+#include "mavi/journal.hpp"
+#include "mavi/upload.hpp"
 #include "support/clips.hpp"
 #include "support/paths.hpp"
 #include "support/run.hpp"
@@ -83,7 +86,73 @@ const json* file_named(const json& report, const std::string& filename) {
   return nullptr;
 }
 
+// What a crash during a v2 upload leaves: the file in the asset MAVI reserved for it, and its
+// journal record `uploading` with that asset (journalled, as the batch does, before any byte
+// was sent). Returns the asset_id.
+std::string crash_mid_upload(const mavi::test::SandboxProcess& sandbox,
+                             const fs::path& journal_path, const fs::path& file) {
+  const mavi::HttpGlobal http;
+  mavi::ClientConfig config;
+  config.base_url = sandbox.url();
+  config.api_key = kKey;
+  config.api = mavi::ApiGeneration::v2;
+  config.upload_route = mavi::UploadRoute::signed_url;
+  config.uploads_per_minute = 0;
+  const mavi::Client client(config);
+  mavi::Journal journal(journal_path);
+  const mavi::JournalRecord record =
+      journal.open_record(mavi::fingerprint(file), file, sandbox.url());
+  journal.record_upload_started(record.id, file);
+  mavi::UploadOptions options;
+  options.on_asset_reserved = [&](const std::string& asset_id) {
+    journal.record_asset_reserved(record.id, asset_id);
+  };
+  const std::string asset_id = client.upload(file, options).video.asset_id;
+  REQUIRE(journal.get(record.id).video.asset_id == asset_id);
+  return asset_id;
+}
+
 }  // namespace
+
+TEST_CASE("v2: an upload cut short by a crash is found by its asset", "[batch][v2]") {
+  mavi::test::TempDir dir;
+  mavi::test::make_distinct_clips(dir / "in", 3);
+  mavi::test::SandboxProcess sandbox(
+      {"--api-key", kKey, "--callback-delay", "0", "--admin", "--quiet"});
+  const fs::path journal = dir / "journal.sqlite";
+  const std::string kept = crash_mid_upload(sandbox, journal, dir / "in" / "clip0.mp4");
+  // Another crash, and then that file's input vanished: no file of the re-run has its content.
+  const fs::path gone = dir / "in" / "clip1.mp4";
+  const std::string vanished = crash_mid_upload(sandbox, journal, gone);
+  fs::rename(gone, dir / "elsewhere.mp4");
+
+  const RunResult r = batch(sandbox, dir.path(), {"--upload-via", "signed-url"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  const json report = json::parse(r.out);
+  CHECK(report["summary"]["uploaded"] == 2);  // clip0 found by its asset, clip2 sent
+  const json* clip0 = file_named(report, "clip0.mp4");
+  REQUIRE(clip0);
+  CHECK((*clip0)["upload"]["recovered_by_lookup"] == true);
+  CHECK((*clip0)["upload"]["videoNo"] == kept);
+  const json& interrupted = report["summary"]["interrupted_uploads"];
+  REQUIRE(interrupted.size() == 1);
+  CHECK(interrupted[0]["path"] == gone.string());
+  CHECK(interrupted[0]["videoNo"] == vanished);
+  expect_each_once(sandbox, 3);
+
+  // The journal keeps each asset next to its videoNo.
+  mavi::JournalOptions read_only;
+  read_only.read_only = true;
+  mavi::Journal reopened(journal, read_only);
+  int with_asset = 0;
+  for (const mavi::JournalRecord& record : reopened.records()) {
+    INFO(record.path);
+    CHECK(record.video.asset_id == record.video.video_no);
+    with_asset += record.video.asset_id.rfind("re_", 0) == 0;
+  }
+  CHECK(with_asset == 3);
+}
 
 TEST_CASE("v2: signed URLs, --wait to SUCCESS and FAILED", "[batch][v2]") {
   mavi::test::TempDir dir;

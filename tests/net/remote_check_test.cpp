@@ -1,14 +1,12 @@
 // mavi-check on http:// sources: the fixtures served by a static file server on 127.0.0.1
 // (cpp-httplib's mount point, which answers range requests), the verdicts the same as on the
 // local files, and a missing or non-media URL a rejected file with the reason.
-#include <httplib.h>
-
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 
+#include "net/file_servers.hpp"
 #include "support/paths.hpp"
 #include "support/run.hpp"
 
@@ -16,30 +14,9 @@ namespace {
 
 using nlohmann::json;
 
-class FixtureServer {
- public:
-  FixtureServer() {
-    REQUIRE(server_.set_mount_point("/media",
-                                    mavi::test::fixture("h264_aac.mp4").parent_path().string()));
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    REQUIRE(port_ > 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running())
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ~FixtureServer() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url(const std::string& name) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/media/" + name;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-};
+std::filesystem::path fixtures() {
+  return mavi::test::fixture("h264_aac.mp4").parent_path();
+}
 
 json check_json(const std::vector<std::string>& sources) {
   std::vector<std::string> argv{mavi::test::program("mavi-check").string(), "--json"};
@@ -52,7 +29,7 @@ json check_json(const std::vector<std::string>& sources) {
 }  // namespace
 
 TEST_CASE("mavi-check reads http:// sources and judges them as it judges the files") {
-  FixtureServer server;
+  const mavi::test::RangeFileServer server(fixtures());
   const std::vector<std::string> names = {"h264_aac.mp4", "h264_aac.flv", "mpeg4_mp3.avi",
                                           "h264_noaudio.mp4"};
   std::vector<std::string> urls, files;
@@ -74,19 +51,10 @@ TEST_CASE("mavi-check reads http:// sources and judges them as it judges the fil
 }
 
 TEST_CASE("a URL that is missing or not a video is a rejected source with the reason") {
-  FixtureServer server;
+  const mavi::test::RangeFileServer server(fixtures());
   const json result = check_json({server.url("nope.mp4"), server.url("text_renamed.mp4")});
   REQUIRE(result["files"].size() == 2);
   CHECK(result["files"][0]["verdict"] == "rejected");
   CHECK(result["files"][0]["findings"].dump().find("404") != std::string::npos);
   CHECK(result["files"][1]["verdict"] == "rejected");
-}
-
-TEST_CASE("mavi-prepare-and-upload refuses a URL by name: it reads local files only") {
-  const mavi::test::RunResult r =
-      mavi::test::run({mavi::test::program("mavi-prepare-and-upload").string(), "--dry-run",
-                       "http://127.0.0.1:1/clip.mp4"});
-  CHECK(r.exit_code == 1);
-  CHECK(r.err.find("http://127.0.0.1:1/clip.mp4: a URL: this program reads local files only") !=
-        std::string::npos);
 }

@@ -180,6 +180,31 @@ TEST_CASE("v1 upload: one form field per option given, tags repeated, nothing in
         std::pair<std::string, std::string>{"retain_original_video", "true"});
 }
 
+TEST_CASE("v1 upload by URL: POST upload_url with url, callback and unique_id as a form") {
+  const ApiModule& v1 = mavi::detail::v1_api();
+  REQUIRE(v1.has_url_upload());
+  CHECK(v1.url_upload_path() == "/serve/api/v1/upload_url");
+  mavi::UploadOptions options;
+  options.callback_uri = "https://hooks.example/done";
+  const Request request =
+      v1.url_upload_request(endpoint(), "http://cdn.example/a.mp4?sig=1", options, "scope-2");
+  CHECK(request.method == "POST");
+  CHECK(request.url == "https://mavi.example/serve/api/v1/upload_url");
+  CHECK_FALSE(request.file.has_value());
+  CHECK(fields_of(request) == std::vector<std::pair<std::string, std::string>>{
+                                  {"url", "http://cdn.example/a.mp4?sig=1"},
+                                  {"callback", "https://hooks.example/done"},
+                                  {"unique_id", "scope-2"},
+                              });
+  // The other generations document no upload by URL.
+  for (ApiGeneration api : {ApiGeneration::classic, ApiGeneration::v2}) {
+    const ApiModule& module = mavi::detail::api_module(api);
+    CHECK_FALSE(module.has_url_upload());
+    CHECK_THROWS_AS(module.url_upload_request(endpoint(), "http://x/a.mp4", options, "u"),
+                    mavi::Error);
+  }
+}
+
 TEST_CASE("both generations read the upload answer the same way") {
   const std::string body = R"({"code":"0000","msg":"ok","data":{"videoNo":"VI9","status":"X"}})";
   for (ApiGeneration api : kGenerations) {

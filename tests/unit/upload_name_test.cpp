@@ -11,6 +11,12 @@ TEST_CASE("upload_name keeps an uploaded file's name, gives a prepared one the s
   CHECK(mavi::upload_name("in/a b é.MKV", true) == "a b é.mp4");
 }
 
+TEST_CASE("a remote source is named by its URL's last segment, without the query") {
+  CHECK(mavi::upload_name("http://cdn.example/v/clip.flv?sig=abc", false) == "clip.flv");
+  CHECK(mavi::upload_name("http://cdn.example/v/clip.flv?sig=abc", true) == "clip.mp4");
+  CHECK(mavi::upload_name("HTTPS://cdn.example/v/a%20b.avi", true) == "a b.mp4");
+}
+
 TEST_CASE("the content type follows the extension, for every container some generation takes") {
   CHECK(mavi::content_type_for("a.mp4") == "video/mp4");
   CHECK(mavi::content_type_for("a.MOV") == "video/quicktime");

@@ -92,3 +92,17 @@ TEST_CASE("escape: takes the view's length, not up to a NUL", "[url]") {
   CHECK(escape("a\0b"sv) == "a%00b");
   CHECK(escape(std::string_view("abc", 2)) == "ab");
 }
+
+TEST_CASE("without_query and url_filename: what a remote source is shown and named by", "[url]") {
+  using mavi::detail::http::url_filename;
+  using mavi::detail::http::without_query;
+  CHECK(without_query("http://h/a/clip.mp4?sig=secret#t=1") == "http://h/a/clip.mp4");
+  CHECK(without_query("http://h/a/clip.mp4#frag") == "http://h/a/clip.mp4");
+  CHECK(without_query("http://h/a") == "http://h/a");
+  CHECK(url_filename("http://h/a/clip.mp4?sig=1") == "clip.mp4");
+  CHECK(url_filename("https://h:8443/My%20Clip.MOV") == "My Clip.MOV");
+  CHECK(url_filename("http://h/a%2Fb.mp4") == "a_b.mp4");  // one name, never a folder
+  CHECK(url_filename("http://h/") == "video");
+  CHECK(url_filename("http://h") == "video");
+  CHECK(url_filename("http://h/..") == "video");
+}

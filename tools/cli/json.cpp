@@ -167,6 +167,8 @@ void to_json(json& j, const UploadResult& r) {
   j["elapsed_seconds"] = static_cast<double>(r.elapsed.count()) / 1000.0;
   j["bytes_sent"] = r.bytes_sent;
   j["recovered_by_lookup"] = r.recovered_by_lookup;
+  if (r.by_url)
+    j["by_url"] = true;
 }
 
 void to_json(json& j, const Plan& plan) {

@@ -179,7 +179,10 @@ int run(int argc, char** argv) {
   }
   mavi::set_log_level(mavi::LogLevel::quiet);
 
-  const mavi::Discovery found = mavi::discover({o.paths.begin(), o.paths.end()});
+  // http(s):// sources: by URL where MAVI fetches them, otherwise downloaded and prepared.
+  mavi::DiscoverOptions discover_options;
+  discover_options.allow_urls = true;
+  const mavi::Discovery found = mavi::discover({o.paths.begin(), o.paths.end()}, discover_options);
   std::vector<fs::path> files;
   for (const auto& f : found.files)
     files.push_back(f.path);

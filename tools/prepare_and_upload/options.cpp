@@ -31,7 +31,8 @@ std::string parse_shard(const std::string& text, std::pair<unsigned, unsigned>& 
 void add_options(CLI::App& app, PrepareCliOptions& o) {
   app.add_option("PATH", o.paths,
                  "Files or folders to prepare and upload (folders are walked for video "
-                 "extensions)");
+                 "extensions), or http(s):// URLs (v1: an acceptable one is handed to MAVI by "
+                 "URL; otherwise downloaded, prepared and uploaded)");
   app.add_option("-o,--output-dir", o.output_dir,
                  "Keep the prepared files in this folder (created if missing)");
   app.add_flag("--no-upload", o.no_upload, "Prepare only; do not upload (needs -o DIR)");

@@ -20,6 +20,7 @@ void admin_videos(const SandboxState& state, const httplib::Request&, httplib::R
     entry["accepted"] = video.accepted;
     entry["cause"] = video.cause;
     entry["callbackUri"] = video.callback_uri;
+    entry["sourceUrl"] = video.source_url;  // an upload by URL: what was fetched
     videos.push_back(std::move(entry));
   }
   const auto count = videos.size();

@@ -169,16 +169,7 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
     drain_body(request, reader, limiter);
     return;
   }
-  if (!reserved && state.faults.refuses_upload()) {
-    drain_body(request, reader, limiter);
-    const std::string& code = state.config.faults.refusal_code;
-    reply(state, response, api, code == "0401" ? 401 : 200, code,
-          code == "0401"   ? "sandbox: the API key is no longer valid"
-          : code == "0402" ? "sandbox: insufficient credits"
-                           : "sandbox: the account is disabled");
-    return;
-  }
-  if (!reserved && !within_limit(state, response, api, Limited::upload)) {
+  if (!reserved && !admitted(state, response, api)) {
     drain_body(request, reader, limiter);
     return;
   }
@@ -186,9 +177,7 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
   const UploadFault fault = state.faults.decide_upload();
   if (fault == UploadFault::fail_500 || fault == UploadFault::fail_503) {
     drain_body(request, reader, limiter);
-    const int status = fault == UploadFault::fail_500 ? 500 : 503;
-    reply(state, response, api, status, std::to_string(status).insert(0, "0"),
-          "sandbox: injected server error");
+    reply_server_error(state, response, api, fault);
     return;
   }
 
@@ -239,6 +228,31 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
     return;
   }
 
+  store_upload(state, request, response, api, reserved, upload, fault);
+}
+
+bool admitted(SandboxState& state, httplib::Response& response, ApiGeneration api) {
+  if (state.faults.refuses_upload()) {
+    const std::string& code = state.config.faults.refusal_code;
+    reply(state, response, api, code == "0401" ? 401 : 200, code,
+          code == "0401"   ? "sandbox: the API key is no longer valid"
+          : code == "0402" ? "sandbox: insufficient credits"
+                           : "sandbox: the account is disabled");
+    return false;
+  }
+  return within_limit(state, response, api, Limited::upload);
+}
+
+void reply_server_error(SandboxState& state, httplib::Response& response, ApiGeneration api,
+                        UploadFault fault) {
+  const int status = fault == UploadFault::fail_500 ? 500 : 503;
+  reply(state, response, api, status, std::to_string(status).insert(0, "0"),
+        "sandbox: injected server error");
+}
+
+void store_upload(SandboxState& state, const httplib::Request& request, httplib::Response& response,
+                  ApiGeneration api, const StoredVideo* reserved, ReceivedUpload& upload,
+                  UploadFault fault, const std::string& source_url) {
   if (api == ApiGeneration::v1 && state.config.validate_uploads) {
     const std::string problem = v1_upload_problem(upload, state.config.max_upload_bytes);
     if (!problem.empty()) {
@@ -266,6 +280,7 @@ void handle_upload(SandboxState& state, const httplib::Request& request,
   video.size_bytes = upload.size_bytes;
   video.sha256 = upload.sha256;
   video.api = api;
+  video.source_url = source_url;
   video.stored_path = state.config.store_dir / (video.video_no + safe_extension(upload.filename));
   std::error_code ec;
   std::filesystem::rename(upload.temp_path, video.stored_path, ec);

@@ -14,6 +14,7 @@
 #include "sandbox/fault_injector.hpp"
 #include "sandbox/sandbox_config.hpp"
 #include "sandbox/signed_urls.hpp"
+#include "sandbox/upload_receiver.hpp"
 #include "sandbox/video_store.hpp"
 
 namespace httplib {
@@ -68,6 +69,26 @@ bool authorized(const SandboxState& state, const httplib::Request& request,
 void handle_upload(SandboxState& state, const httplib::Request& request,
                    httplib::Response& response, const httplib::ContentReader& reader,
                    ApiGeneration api, const StoredVideo* reserved = nullptr);
+
+// The account refusing uploads (--refuse-uploads) or over its upload limit: false, with the
+// answer already set.
+bool admitted(SandboxState& state, httplib::Response& response, ApiGeneration api);
+
+// The answer to an injected fail_500 or fail_503.
+void reply_server_error(SandboxState& state, httplib::Response& response, ApiGeneration api,
+                        UploadFault fault);
+
+// What follows the bytes' arrival, for an upload of a file or by URL: validation, storing,
+// libmavi's verdict standing in for MAVI's processing, registration, the callback and the
+// answer. `source_url`: the URL MAVI fetched it from (empty for a file sent).
+void store_upload(SandboxState& state, const httplib::Request& request, httplib::Response& response,
+                  ApiGeneration api, const StoredVideo* reserved, ReceivedUpload& upload,
+                  UploadFault fault, const std::string& source_url = {});
+
+// v1's upload by URL (POST /serve/api/v1/upload_url, form field `url`): the sandbox fetches
+// the URL itself, as MAVI does, then stores it as an upload.
+void handle_url_upload(SandboxState& state, const httplib::Request& request,
+                       httplib::Response& response);
 
 // The MAVI fields every listing shares: videoNo, videoName, videoStatus, uploadTime, duration
 // (all strings, as MAVI sends them).

@@ -134,6 +134,75 @@ ReceivedUpload receive_upload(const httplib::Request& request, const httplib::Co
   return upload;
 }
 
+FetchedUpload fetch_url(const std::string& url, const std::filesystem::path& store_dir,
+                        std::uintmax_t max_bytes) {
+  FetchedUpload fetched;
+  const std::string prefix = "http://";
+  const std::size_t host_end = url.find('/', prefix.size());
+  const std::string origin = url.substr(0, host_end);
+  const std::string host = origin.size() > prefix.size() ? origin.substr(prefix.size()) : "";
+  if (url.rfind(prefix, 0) != 0 ||
+      !(host.rfind("127.", 0) == 0 || host.rfind("localhost", 0) == 0 ||
+        host.rfind("[::1]", 0) == 0)) {
+    fetched.error = "sandbox: fetches only http:// URLs on this machine: " + url;
+    return fetched;
+  }
+  const std::string target = host_end == std::string::npos ? "/" : url.substr(host_end);
+  const std::string path = target.substr(0, target.find_first_of("?#"));
+  std::string name = path.substr(path.rfind('/') + 1);
+  fetched.upload.filename = name.empty() ? "video" : name;
+
+  fetched.upload.temp_path = temp_path_in(store_dir);
+  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(fetched.upload.temp_path.c_str(), "wbx"));
+  std::unique_ptr<EVP_MD_CTX, DigestFree> digest(EVP_MD_CTX_new());
+  auto discard = [&](const std::string& why) {
+    file.reset();
+    std::error_code ec;
+    std::filesystem::remove(fetched.upload.temp_path, ec);
+    fetched.upload.temp_path.clear();
+    fetched.error = why;
+    return fetched;
+  };
+  if (!file || !digest || EVP_DigestInit_ex(digest.get(), EVP_sha256(), nullptr) != 1)
+    return discard("sandbox: cannot store the fetched video");
+  httplib::Client client(origin);
+  client.set_connection_timeout(10);
+  client.set_read_timeout(60);
+  bool too_large = false;
+  bool write_failed = false;
+  const httplib::Result result = client.Get(target, [&](const char* data, std::size_t length) {
+    if (fetched.upload.size_bytes + length > max_bytes) {
+      too_large = true;
+      return false;
+    }
+    if (std::fwrite(data, 1, length, file.get()) != length ||
+        EVP_DigestUpdate(digest.get(), data, length) != 1) {
+      write_failed = true;
+      return false;
+    }
+    fetched.upload.size_bytes += length;
+    return true;
+  });
+  if (too_large)
+    return discard("the video at the URL is larger than " + std::to_string(max_bytes) + " bytes");
+  if (write_failed || std::fflush(file.get()) != 0)
+    return discard("sandbox: cannot store the fetched video");
+  if (!result)
+    return discard("cannot fetch " + url + ": " + httplib::to_string(result.error()));
+  if (result->status != 200)
+    return discard("cannot fetch " + url + ": HTTP " + std::to_string(result->status));
+  if (std::fclose(file.release()) != 0)
+    return discard("sandbox: cannot store the fetched video");
+  unsigned char hash[EVP_MAX_MD_SIZE];
+  unsigned hash_length = 0;
+  EVP_DigestFinal_ex(digest.get(), hash, &hash_length);
+  fetched.upload.sha256 = to_hex(hash, hash_length);
+  fetched.upload.complete = true;
+  fetched.upload.multipart = true;
+  fetched.upload.has_file = true;
+  return fetched;
+}
+
 bool drain_body(const httplib::Request& request, const httplib::ContentReader& reader,
                 BandwidthLimiter* limiter) {
   auto discard = [limiter](const char*, std::size_t length) {

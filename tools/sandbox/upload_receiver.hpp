@@ -44,6 +44,16 @@ struct ReceivedUpload {
 ReceivedUpload receive_upload(const httplib::Request& request, const httplib::ContentReader& reader,
                               const ReceiveOptions& options);
 
+// What MAVI does with an upload by URL: GETs `url` into a temporary file in the store (its
+// filename the URL's last path segment), at most `max_bytes`. Only http:// on a loopback host:
+// the sandbox runs offline. On failure `error` says why and nothing is kept.
+struct FetchedUpload {
+  ReceivedUpload upload;
+  std::string error;
+};
+FetchedUpload fetch_url(const std::string& url, const std::filesystem::path& store_dir,
+                        std::uintmax_t max_bytes);
+
 // Reads and discards the request body (paced like an upload), so a rejection can be answered
 // on a connection left in a clean state. Returns false when the body could not be read.
 bool drain_body(const httplib::Request& request, const httplib::ContentReader& reader,

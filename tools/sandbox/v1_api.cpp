@@ -117,6 +117,10 @@ void register_v1_api(httplib::Server& server, SandboxState& state) {
                        const httplib::ContentReader& reader) {
                 handle_upload(state, request, response, reader, ApiGeneration::v1);
               });
+  server.Post("/serve/api/v1/upload_url",
+              [&state](const httplib::Request& request, httplib::Response& response) {
+                handle_url_upload(state, request, response);
+              });
   server.Get("/serve/api/v1/get_metadata",
              [&state](const httplib::Request& request, httplib::Response& response) {
                if (!authorized(state, request, response, ApiGeneration::v1) ||

@@ -36,6 +36,7 @@ struct StoredVideo {
   bool accepted = false;  // libmavi's verdict on the stored file: decides PARSE or FAIL
   std::string cause;      // why processing failed (listed once it has)
   std::string callback_uri;
+  std::string source_url;  // an upload by URL: where the sandbox fetched it from
   // v1 only: the scope and the optional form fields, as sent.
   std::string unique_id = "default";
   std::map<std::string, std::string> fields;
