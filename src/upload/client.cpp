@@ -200,6 +200,10 @@ struct Client::Impl {
 
 namespace {
 
+// v2's "Request has exceeded the limit." with HTTP 400 means rate limiting or a refused
+// request; this many in a row (about 8 minutes of halved pace) means the latter.
+constexpr int kMaxLimitAnswersAt400 = 8;
+
 // Fails early, before any request, for a file that cannot be uploaded.
 void check_readable(const fs::path& file) {
   std::error_code ec;
@@ -428,8 +432,9 @@ UploadResult Client::Impl::run_upload(const UploadRun& run,
   };
 
   std::optional<Error> last_error;
-  seconds retry_after{0};     // the server's Retry-After, 0 when none
-  bool rate_limited = false;  // the last answer was "rate limited": the pacer is the backoff
+  seconds retry_after{0};        // the server's Retry-After, 0 when none
+  bool rate_limited = false;     // the last answer was "rate limited": the pacer is the backoff
+  int limit_answers_at_400 = 0;  // "exceeded the limit" with HTTP 400, in a row (v2)
   for (attempt = 1; attempt <= cfg.retry.max_attempts; ++attempt) {
     if (attempt > 1 && !rate_limited) {
       milliseconds delay =
@@ -483,6 +488,19 @@ UploadResult Client::Impl::run_upload(const UploadRun& run,
       throw e;
     last_error = e;
     retry_after = sent.retry_after;
+    if (e.kind() == Errc::rate_limited && sent.http_status == 400 &&
+        ++limit_answers_at_400 >= kMaxLimitAnswersAt400) {
+      // v2 answers some invalid requests with the same HTTP 400 "exceeded the limit": after
+      // this many in a row, while the pace halved each time, it is this request that is refused.
+      throw Error(Errc::bad_request,
+                  std::string(e.what()) + " (" + std::to_string(limit_answers_at_400) +
+                      " times in a row with HTTP 400, the pace halved each time: taken for a "
+                      "refusal of this request, which v2 answers with the same words, not for "
+                      "rate limiting)",
+                  e.native_code());
+    }
+    if (e.kind() != Errc::rate_limited)
+      limit_answers_at_400 = 0;
     if (e.kind() == Errc::rate_limited) {
       // MAVI's pace, not this file's failure: the whole upload stage slows down (the shared
       // pacer halves its rate, honouring a Retry-After), and the attempt is not used up.

@@ -13,6 +13,9 @@ constexpr double kSlowestPerMinute = 1.0 / 60.0;
 // Probing back up: quickly to 90 % of the pace that was too fast, then by 10 % after this many
 // requests in a row went through.
 constexpr int kAdmittedBeforeProbe = 20;
+// A pace is trusted (remembered as one that works, and climbed from) after this many requests
+// in a row went through at it.
+constexpr int kTrustedInARow = 3;
 
 }  // namespace
 
@@ -81,17 +84,31 @@ void Pacer::on_rate_limited(double ceiling_per_minute, std::chrono::seconds retr
   std::lock_guard lock(mutex_);
   ++rate_limited_answers_;
   admitted_in_a_row_ = 0;
+  const auto now = Clock::now();
   double sent_at = pace_locked(ceiling_per_minute);
+  const auto push_next_slot = [&] {
+    next_slot_ = std::max({next_slot_, now + interval_for(*learned_),
+                           now + std::chrono::duration_cast<Clock::duration>(retry_after)});
+  };
+  // Sent before the last slow-down took effect (another upload in flight): already answered.
+  if (learned_ && slowed_at_ && now - *slowed_at_ < interval_for(*learned_)) {
+    push_next_slot();
+    return;
+  }
   if (sent_at <= 0) {
     // Unpaced until now (a ceiling of 0: an account believed to have a high limit): what went
     // out in the last minute, counted as at least one a second, was too much.
     sent_at = std::max<double>(60.0, static_cast<double>(recent_.size()));
   }
   too_fast_ = sent_at;
-  learned_ = std::max(kSlowestPerMinute, sent_at / 2);
-  const auto now = Clock::now();
-  next_slot_ = std::max({next_slot_, now + interval_for(*learned_),
-                         now + std::chrono::duration_cast<Clock::duration>(retry_after)});
+  if (good_ && *good_ < 0.99 * sent_at) {
+    learned_ = *good_;  // probing above a pace that works: back to it
+  } else {
+    learned_ = std::max(kSlowestPerMinute, sent_at / 2);
+    good_.reset();  // what worked before does not any more (the limit went down)
+  }
+  slowed_at_ = now;
+  push_next_slot();
 }
 
 void Pacer::on_admitted(double ceiling_per_minute) {
@@ -99,9 +116,13 @@ void Pacer::on_admitted(double ceiling_per_minute) {
   if (!learned_)
     return;
   ++admitted_in_a_row_;
+  if (admitted_in_a_row_ >= kTrustedInARow && (!good_ || *good_ < *learned_))
+    good_ = *learned_;
   const double ceiling = ceiling_per_minute > 0 ? ceiling_per_minute : too_fast_ * 2;
   double next = *learned_;
-  if (next < 0.9 * too_fast_) {
+  if (admitted_in_a_row_ < kTrustedInARow) {
+    // Not yet trusted: stay at this pace.
+  } else if (next < 0.9 * too_fast_) {
     next = std::min(next * 1.25, 0.9 * too_fast_);
   } else if (admitted_in_a_row_ >= kAdmittedBeforeProbe) {
     next *= 1.1;
@@ -109,6 +130,7 @@ void Pacer::on_admitted(double ceiling_per_minute) {
   }
   if (ceiling_per_minute > 0 && next >= ceiling) {
     learned_.reset();  // back at the ceiling: nothing learned any more
+    good_.reset();
     return;
   }
   learned_ = std::min(next, ceiling);

@@ -42,9 +42,11 @@ class Pacer {
   bool acquire_observed(double ceiling_per_minute,
                         const std::function<bool(const Wait&)>& keep_waiting);
 
-  // MAVI answered "rate limited": halve the pace (below what was being sent), push the next
-  // slot out by one new interval (or by `retry_after` when the server gave one), and remember
-  // the rate that was too fast so that probing back up stops short of it.
+  // MAVI answered "rate limited": go back to the last pace that went through (a few requests
+  // in a row at it), or halve the pace when there is none below what was being sent; push the
+  // next slot out by one new interval (or by `retry_after` when the server gave one), and
+  // remember the rate that was too fast so that probing back up stops short of it. Answers to
+  // requests sent before the last slow-down (concurrent uploads) lower nothing again.
   void on_rate_limited(double ceiling_per_minute, std::chrono::seconds retry_after);
 
   // A request went through: after a few in a row the learned pace creeps back up towards the
@@ -67,6 +69,10 @@ class Pacer {
   std::optional<double> learned_;  // per minute, set by the first 0429
   double too_fast_ = 0;            // the pace of the last 0429 (0: none)
   int admitted_in_a_row_ = 0;
+  // The fastest learned pace at which kTrustedInARow requests in a row went through: where a
+  // 0429 from probing higher goes back to, instead of halving.
+  std::optional<double> good_;
+  std::optional<Clock::time_point> slowed_at_;  // the last slow-down
   int rate_limited_answers_ = 0;
   std::deque<Clock::time_point> recent_;  // starts within the last minute
 };

@@ -93,6 +93,8 @@ FakeMavi::FakeMavi() : server_(std::make_unique<httplib::Server>()) {
       case Fault::rate_limited:
         res.set_header("Retry-After", "1");
         return answer(res, 200, {{"code", "0429"}, {"msg", "too many requests"}});
+      case Fault::limit_400:
+        return answer(res, 400, {{"code", "0400"}, {"msg", "Request has exceeded the limit."}});
       case Fault::stall:
         for (auto until = std::chrono::steady_clock::now() + stall_time;
              !stopping_ && std::chrono::steady_clock::now() < until;) {

@@ -29,6 +29,7 @@ enum class Fault {
   store_then_drop,  // store, then close the connection in the middle of the answer
   drop_mid_body,    // stop reading half way through the body and close (nothing stored)
   rate_limited,     // code "0429" with Retry-After: 1
+  limit_400,        // HTTP 400 "Request has exceeded the limit." (v2's words, no Retry-After)
   stall,            // read the body, then say nothing for stall_time
   malformed,        // HTTP 200 with a body that is not JSON (it echoes the Authorization)
   echo_key_401,     // 401, code "0401", with the Authorization value echoed in msg

@@ -302,6 +302,32 @@ TEST_CASE("rate limiting with retries disabled still uploads: a 0429 spends no a
   CHECK(server.stored().size() == 1);
 }
 
+TEST_CASE("HTTP 400 'exceeded the limit' is rate limiting, until it never ends") {
+  mavi::test::TempDir dir;
+  const auto clip = make_clip(dir, "clip.mp4");
+  auto config = [](const FakeMavi& server) {
+    auto c = config_for(server);
+    c.uploads_per_minute = 6000;  // the halved pace stays in milliseconds
+    c.retry.max_attempts = 1;
+    return c;
+  };
+  {
+    FakeMavi server;
+    server.script({Fault::limit_400, Fault::limit_400, Fault::limit_400});
+    const auto result = mavi::Client(config(server)).upload(clip);
+    CHECK(result.rate_limited_answers == 3);
+    CHECK(server.stored().size() == 1);
+  }
+  // v2 answers some refused requests with the same words: eight in a row end the upload.
+  FakeMavi server;
+  server.script(std::vector<Fault>(12, Fault::limit_400));
+  const mavi::Error e = expect_error([&] { mavi::Client(config(server)).upload(clip); });
+  CHECK(e.kind() == mavi::Errc::bad_request);
+  CHECK(std::string(e.what()).find("8 times in a row with HTTP 400") != std::string::npos);
+  CHECK(server.uploads().size() == 8);
+  CHECK(server.stored().empty());
+}
+
 TEST_CASE("pacing spaces uploads of every client of the process with the same base URL") {
   FakeMavi server;
   mavi::test::TempDir dir;

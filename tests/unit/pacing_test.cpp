@@ -146,3 +146,58 @@ TEST_CASE("interruptible_sleep stops when asked and otherwise sleeps at least it
   CHECK(mavi::detail::interruptible_sleep(milliseconds(30), {}));
   CHECK(steady_clock::now() - started >= milliseconds(30));
 }
+
+namespace {
+
+// A ceiling so high that one interval is a tenth of a millisecond: the learning is checked
+// answer by answer, without waiting for real slots.
+constexpr double kFast = 600000;
+
+void after_an_interval() {
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+}
+
+}  // namespace
+
+TEST_CASE("pacer: a 0429 halves the pace, which climbs back after a few go through") {
+  Pacer pacer;
+  pacer.on_rate_limited(kFast, std::chrono::seconds(0));
+  CHECK(pacer.per_minute(kFast) == Approx(kFast / 2));
+  pacer.on_admitted(kFast);
+  pacer.on_admitted(kFast);
+  CHECK(pacer.per_minute(kFast) == Approx(kFast / 2));  // not trusted yet
+  pacer.on_admitted(kFast);
+  CHECK(pacer.per_minute(kFast) == Approx(kFast / 2 * 1.25));
+  for (int i = 0; i < 10; ++i)
+    pacer.on_admitted(kFast);
+  CHECK(pacer.per_minute(kFast) == Approx(kFast * 0.9));  // short of the pace that was too fast
+}
+
+TEST_CASE("pacer: a 0429 above a pace that went through goes back to it, not to half") {
+  Pacer pacer;
+  pacer.on_rate_limited(kFast, std::chrono::seconds(0));
+  for (int i = 0; i < 4; ++i)
+    pacer.on_admitted(kFast);
+  const double climbed = pacer.per_minute(kFast);  // 0.5 -> 0.625 -> 0.78 of the ceiling
+  REQUIRE(climbed > kFast / 2);
+  after_an_interval();
+  pacer.on_rate_limited(kFast, std::chrono::seconds(0));
+  // The last pace proven by an admitted request, not half of the one that failed.
+  CHECK(pacer.per_minute(kFast) == Approx(kFast / 2 * 1.25));
+  CHECK(pacer.rate_limited_answers() == 2);
+
+  // That pace failing too means the limit went down: halve from there.
+  after_an_interval();
+  pacer.on_rate_limited(kFast, std::chrono::seconds(0));
+  CHECK(pacer.per_minute(kFast) == Approx(kFast / 4 * 1.25));
+}
+
+TEST_CASE("pacer: answers to requests sent before a slow-down lower nothing again") {
+  Pacer pacer;
+  const double ceiling = 60;  // one a second: the second answer comes within an interval
+  pacer.on_rate_limited(ceiling, std::chrono::seconds(0));
+  pacer.on_rate_limited(ceiling, std::chrono::seconds(0));
+  pacer.on_rate_limited(ceiling, std::chrono::seconds(0));
+  CHECK(pacer.per_minute(ceiling) == Approx(30));
+  CHECK(pacer.rate_limited_answers() == 3);
+}
