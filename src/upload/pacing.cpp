@@ -63,6 +63,10 @@ bool Pacer::acquire_observed(double ceiling_per_minute,
       return true;
     }
     next_slot_ = reserved_next = wait.slot + interval_for(wait.per_minute);
+    // This request was spaced from the one before at the pace that reserved its slot: only
+    // that pace is proven when it goes through.
+    last_spaced_at_ = spacing_pace_;
+    spacing_pace_ = wait.per_minute;
   }
   const auto slot = wait.slot;
   if (interruptible_sleep(slot - Clock::now(),
@@ -85,10 +89,14 @@ void Pacer::on_rate_limited(double ceiling_per_minute, std::chrono::seconds retr
   ++rate_limited_answers_;
   admitted_in_a_row_ = 0;
   const auto now = Clock::now();
+  // The pace the refused request was really spaced at (the schedule changes one request late).
   double sent_at = pace_locked(ceiling_per_minute);
+  if (last_spaced_at_ > 0 && sent_at > 0)
+    sent_at = std::min(sent_at, last_spaced_at_);
   const auto push_next_slot = [&] {
     next_slot_ = std::max({next_slot_, now + interval_for(*learned_),
                            now + std::chrono::duration_cast<Clock::duration>(retry_after)});
+    spacing_pace_ = *learned_;
   };
   // Sent before the last slow-down took effect (another upload in flight): already answered.
   if (learned_ && slowed_at_ && now - *slowed_at_ < interval_for(*learned_)) {
@@ -116,8 +124,10 @@ void Pacer::on_admitted(double ceiling_per_minute) {
   if (!learned_)
     return;
   ++admitted_in_a_row_;
-  if (admitted_in_a_row_ >= kTrustedInARow && (!good_ || *good_ < *learned_))
-    good_ = *learned_;
+  // The pace this request was really spaced at (the schedule changes one request late).
+  const double proven = last_spaced_at_ > 0 ? std::min(last_spaced_at_, *learned_) : *learned_;
+  if (admitted_in_a_row_ >= kTrustedInARow && (!good_ || *good_ < proven))
+    good_ = proven;
   const double ceiling = ceiling_per_minute > 0 ? ceiling_per_minute : too_fast_ * 2;
   double next = *learned_;
   if (admitted_in_a_row_ < kTrustedInARow) {

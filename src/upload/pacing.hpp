@@ -73,6 +73,8 @@ class Pacer {
   // 0429 from probing higher goes back to, instead of halving.
   std::optional<double> good_;
   std::optional<Clock::time_point> slowed_at_;  // the last slow-down
+  double spacing_pace_ = 0;                     // the pace the next slot was reserved at (0: none)
+  double last_spaced_at_ = 0;  // the pace the latest request was spaced from its predecessor
   int rate_limited_answers_ = 0;
   std::deque<Clock::time_point> recent_;  // starts within the last minute
 };
