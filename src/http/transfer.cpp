@@ -210,7 +210,11 @@ Transfer::Transfer(const Request& request, const Settings& settings, ProgressFn 
   s.secret = settings.secret;
   s.extra_secret = settings.extra_secret;
   s.answer_timeout = settings.answer_timeout;
-  s.has_body = request.file.has_value() || request.method == "POST";
+  // A DELETE carries a JSON body when it names what to delete (classic's delete).
+  const bool json_post =
+      !request.file &&
+      (request.method == "POST" || (request.method == "DELETE" && !request.json_body.empty()));
+  s.has_body = request.file.has_value() || json_post;
 
   check(curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, s.error_buffer), "ERRORBUFFER");
   check(curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str()), "URL");
@@ -279,7 +283,7 @@ Transfer::Transfer(const Request& request, const Settings& settings, ProgressFn 
       }
     }
     check(curl_easy_setopt(easy, CURLOPT_MIMEPOST, s.mime.get()), "MIMEPOST");
-  } else if (request.method == "POST") {
+  } else if (json_post) {
     s.json_body = request.json_body;
     curl_slist* next = curl_slist_append(s.headers.get(), "Content-Type: application/json");
     if (!next)
@@ -293,6 +297,9 @@ Transfer::Transfer(const Request& request, const Settings& settings, ProgressFn 
   } else {
     check(curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L), "HTTPGET");
   }
+  // The body is set up as a POST's (or none as a GET's); only the method's name changes.
+  if (request.method == "DELETE")
+    check(curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "DELETE"), "CUSTOMREQUEST");
   if (s.headers)
     check(curl_easy_setopt(easy, CURLOPT_HTTPHEADER, s.headers.get()), "HTTPHEADER");
 }

@@ -30,12 +30,12 @@ struct FormField {
 };
 
 struct Request {
-  std::string method = "GET";        // GET or POST
+  std::string method = "GET";        // GET, POST or DELETE
   std::string url;                   // complete, query string already escaped
   std::vector<std::string> headers;  // "Name: value"; Authorization is redacted in logs
   std::optional<FilePart> file;      // multipart/form-data when set (with `fields`)
   std::vector<FormField> fields;
-  std::string json_body;  // POST application/json when set and there is no file
+  std::string json_body;  // POST (or DELETE) application/json when set and there is no file
 };
 
 struct Settings {
