@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -36,7 +37,8 @@ struct SandboxState {
   CallbackDispatcher dispatcher;
   SignedUrls signed_urls;
   std::atomic<int> expired_urls_handed_out{0};
-  std::atomic<bool> stopping{false};  // set on shutdown: stalled uploads give up at once
+  std::atomic<int> delete_requests{0};  // every delete request authorised (/sandbox/stats)
+  std::atomic<bool> stopping{false};    // set on shutdown: stalled uploads give up at once
 };
 
 // Sets a JSON body `{"code", "msg", "data"?}` (v1 adds "success" and "failed") after the
@@ -68,6 +70,9 @@ bool authorized(const SandboxState& state, const httplib::Request& request,
 void handle_upload(SandboxState& state, const httplib::Request& request,
                    httplib::Response& response, const httplib::ContentReader& reader,
                    ApiGeneration api, const StoredVideo* reserved = nullptr);
+
+// The ids a delete body names: a JSON array of strings, else an error message.
+std::optional<std::vector<std::string>> delete_ids(const std::string& body, std::string& error);
 
 // The MAVI fields every listing shares: videoNo, videoName, videoStatus, uploadTime, duration
 // (all strings, as MAVI sends them).
