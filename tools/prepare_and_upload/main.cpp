@@ -21,6 +21,7 @@
 #include "mavi/journal.hpp"
 #include "mavi/log.hpp"
 #include "mavi/version.hpp"
+#include "prepare_and_upload/clean_up.hpp"
 #include "prepare_and_upload/file_report.hpp"
 #include "prepare_and_upload/journal_report.hpp"
 #include "prepare_and_upload/options.hpp"
@@ -150,6 +151,8 @@ int run(int argc, char** argv) {
   mavi::cli::install_interrupt_handlers();
   // libcurl's process-wide state, before any thread starts.
   const mavi::HttpGlobal http_global;
+  if (o.cleaning_up())
+    return mavi::cli::run_clean_up(o, journal_path(o), kProgram);
   std::optional<mavi::Client> client;
   if (o.uploading()) {
     try {
