@@ -137,6 +137,8 @@ int run(int argc, char** argv) {
   mavi::cli::PrepareCliOptions o;
   mavi::cli::add_options(app, o);
   mavi::cli::apply_conventions(app);
+  // --delete VIDEO_NO... takes every id that follows: it runs without PATHs to confuse them with.
+  app.get_option("--delete")->allow_extra_args(true);
   app.set_version_flag("--version", std::string(kProgram) + " " + std::string(mavi::version()));
   app.footer(mavi::cli::exit_codes_help(mavi::cli::Program::prepare_and_upload));
   if (const auto status = mavi::cli::parse_command_line(app, argc, argv))
