@@ -76,6 +76,25 @@ struct JournalEvent {
   std::string detail;
 };
 
+// One videoNo a file record was uploaded as (its `uploaded` events name each one).
+struct JournalCopy {
+  std::string video_no;
+  std::chrono::system_clock::time_point uploaded;  // the latest event naming it
+  // The copy clean-up keeps: the record's current video_no, or (a record with none, reset by
+  // --force or after its video was deleted) its most recent copy not deleted.
+  bool kept = false;
+  bool deleted = false;  // record_deleted() was called for it
+};
+
+// Every copy of one file record's content at its base URL.
+struct JournalCopies {
+  std::int64_t file_id = 0;
+  std::filesystem::path path;
+  std::string base_url;
+  std::string video_no;             // the record's current one ("" when none)
+  std::vector<JournalCopy> copies;  // oldest first
+};
+
 struct JournalOptions {
   // Reading only (a report while a batch runs): nothing is created, locked or written.
   bool read_only = false;
@@ -150,6 +169,12 @@ class Journal {
   // The last time the outage was seen; `ended`: MAVI answered again.
   void record_outage_update(std::int64_t id, std::chrono::system_clock::time_point to, bool ended);
   std::vector<JournalOutage> outages();
+
+  // Per file record of `base_url` that was ever uploaded: every distinct videoNo it had,
+  // which one is kept and which were deleted. Records in id order.
+  std::vector<JournalCopies> uploaded_copies(std::string_view base_url);
+  // A video this journal's uploads made was deleted at MAVI: never offered for deletion again.
+  void record_deleted(std::string_view base_url, std::string_view video_no);
 
   std::vector<JournalRecord> records();
   std::vector<JournalEvent> events(std::int64_t id);

@@ -213,6 +213,13 @@ struct UploadIdentity {
   std::string asset_id = {};
 };
 
+// What became of one video a delete named.
+struct DeleteOutcome {
+  std::string video_no;
+  bool deleted = false;  // MAVI confirmed the request that named it
+  std::string error;     // why not, when not deleted (MAVI's answer or the transport failure)
+};
+
 class Client {
  public:
   // Validates the configuration (URL scheme, loopback rule, key without control characters);
@@ -250,6 +257,14 @@ class Client {
   std::optional<VideoRecord> status(std::string_view video_no,
                                     std::optional<TimeWindow> window = std::nullopt,
                                     std::string_view unique_id = {}) const;
+
+  // Deletes uploaded videos (classic: DELETE /api/serve/video/delete, 500 a request; v1: POST
+  // /serve/api/v1/delete_videos, 100 a request, scoped by `unique_id`; v2: DELETE
+  // /serve/api/v2/{asset_id}, one a request). Requests are paced (5 a second; v2: the account's
+  // one pace) and retried like look-ups. One outcome per id, in order: a failed request fails
+  // every id it named, and the next request is still sent.
+  std::vector<DeleteOutcome> delete_videos(const std::vector<std::string>& video_nos,
+                                           std::string_view unique_id = {}) const;
 
   const ClientConfig& config() const noexcept;
 

@@ -222,7 +222,11 @@ Transfer::Transfer(const Request& request, const Settings& settings, ProgressFn 
   s.secret = settings.secret;
   s.extra_secret = settings.extra_secret;
   s.answer_timeout = settings.answer_timeout;
-  s.has_body = request.file.has_value() || request.method == "POST";
+  // A DELETE carries a JSON body when it names what to delete (classic's delete).
+  const bool json_post =
+      !request.file &&
+      (request.method == "POST" || (request.method == "DELETE" && !request.json_body.empty()));
+  s.has_body = request.file.has_value() || json_post;
 
   check(curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, s.error_buffer), "ERRORBUFFER");
   check(curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str()), "URL");
@@ -291,10 +295,10 @@ Transfer::Transfer(const Request& request, const Settings& settings, ProgressFn 
       }
     }
     check(curl_easy_setopt(easy, CURLOPT_MIMEPOST, s.mime.get()), "MIMEPOST");
-  } else if (request.method == "POST") {
+  } else if (json_post) {
     // Form fields without a file: an HTML form's encoding, as MAVI's examples send them
     // (requests.post(data=...)); otherwise the JSON body.
-    const bool form = !request.fields.empty();
+    const bool form = request.method == "POST" && !request.fields.empty();
     s.json_body = form ? form_encoded(request.fields) : request.json_body;
     curl_slist* next =
         curl_slist_append(s.headers.get(), form ? "Content-Type: application/x-www-form-urlencoded"
@@ -310,6 +314,9 @@ Transfer::Transfer(const Request& request, const Settings& settings, ProgressFn 
   } else {
     check(curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L), "HTTPGET");
   }
+  // The body is set up as a POST's (or none as a GET's); only the method's name changes.
+  if (request.method == "DELETE")
+    check(curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "DELETE"), "CUSTOMREQUEST");
   if (s.headers)
     check(curl_easy_setopt(easy, CURLOPT_HTTPHEADER, s.headers.get()), "HTTPHEADER");
 }

@@ -30,12 +30,13 @@ struct FormField {
 };
 
 struct Request {
-  std::string method = "GET";        // GET or POST
+  std::string method = "GET";        // GET, POST or DELETE
   std::string url;                   // complete, query string already escaped
   std::vector<std::string> headers;  // "Name: value"; Authorization is redacted in logs
   std::optional<FilePart> file;      // multipart/form-data when set (with `fields`)
   std::vector<FormField> fields;
-  // POST without a file: application/json with this body, or with `fields` a url-encoded form.
+  // POST (or DELETE) without a file: application/json with this body, or (POST) with `fields`
+  // a url-encoded form.
   std::string json_body;
 };
 

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <mutex>
 #include <vector>
 
@@ -67,6 +68,12 @@ CREATE TABLE IF NOT EXISTS outages (
   to_ms INTEGER NOT NULL,
   ended INTEGER NOT NULL DEFAULT 0,
   reason TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS deletions (
+  base_url TEXT NOT NULL,
+  video_no TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  PRIMARY KEY (base_url, video_no)
 );
 )sql";
 
@@ -540,6 +547,59 @@ std::vector<JournalOutage> Journal::outages() {
                        row.integer(3) != 0, row.text(4)});
   }
   return outages;
+}
+
+std::vector<JournalCopies> Journal::uploaded_copies(std::string_view base_url) {
+  std::lock_guard lock(impl_->mutex);
+  // A journal read (read-only) before this version has no deletions table: nothing deleted.
+  auto table =
+      impl_->db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deletions'");
+  const bool has_deletions = table.step();
+  table.run();
+  const std::string deleted =
+      has_deletions ? "EXISTS (SELECT 1 FROM deletions d WHERE d.base_url = f.base_url AND "
+                      "d.video_no = e.detail)"
+                    : "0";
+  // record_uploaded() logs each upload as an event to 'uploaded' whose detail is the videoNo:
+  // the only trace of a copy a later --force upload replaced.
+  auto row = impl_->db.prepare(
+      "SELECT f.id, f.path, f.base_url, f.video_no, e.detail, MAX(e.at_ms), " + deleted +
+      " FROM files f JOIN events e ON e.file_id = f.id WHERE f.base_url = ? AND "
+      "e.to_state = 'uploaded' AND e.detail <> '' GROUP BY f.id, e.detail "
+      "ORDER BY f.id, MAX(e.id)");
+  row.bind(1, base_url);
+  std::vector<JournalCopies> out;
+  while (row.step()) {
+    if (out.empty() || out.back().file_id != row.integer(0)) {
+      JournalCopies record;
+      record.file_id = row.integer(0);
+      record.path = row.text(1);
+      record.base_url = row.text(2);
+      record.video_no = row.text(3);
+      out.push_back(std::move(record));
+    }
+    out.back().copies.push_back({row.text(4), from_ms(row.integer(5)), false, row.integer(6) != 0});
+  }
+  for (auto& record : out) {
+    auto kept = std::find_if(record.copies.begin(), record.copies.end(),
+                             [&](const JournalCopy& c) { return c.video_no == record.video_no; });
+    if (record.video_no.empty()) {
+      const auto live = std::find_if(record.copies.rbegin(), record.copies.rend(),
+                                     [](const JournalCopy& c) { return !c.deleted; });
+      kept = live == record.copies.rend() ? record.copies.end() : std::prev(live.base());
+    }
+    if (kept != record.copies.end())
+      kept->kept = true;
+  }
+  return out;
+}
+
+void Journal::record_deleted(std::string_view base_url, std::string_view video_no) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->watch.ensure_in_place();
+  auto insert = impl_->db.prepare(
+      "INSERT OR IGNORE INTO deletions (base_url, video_no, at_ms) VALUES (?,?,?)");
+  insert.bind(1, base_url).bind(2, video_no).bind(3, now_ms()).run();
 }
 
 std::vector<JournalRecord> Journal::records() {

@@ -184,6 +184,15 @@ ParsedAnswer parse_upload_answer(long http_status, std::string_view body, const 
   return answer;
 }
 
+ParsedAnswer parse_plain_answer(long http_status, std::string_view body, const std::string& what,
+                                std::string_view secret) {
+  const json doc = parse_checked(http_status, body, what, secret);
+  ParsedAnswer answer;
+  answer.code = code_of(doc);
+  answer.msg = detail::http::redact(msg_of(doc), secret);
+  return answer;
+}
+
 VideoPage parse_video_list(long http_status, std::string_view body, const std::string& what,
                            std::string_view secret) {
   json doc = parse_checked(http_status, body, what, secret);

@@ -31,6 +31,11 @@ struct ParsedAnswer {
 ParsedAnswer parse_upload_answer(long http_status, std::string_view body, const std::string& what,
                                  std::string_view secret);
 
+// An answer that carries no data of interest (delete): its code and message on success;
+// throws like parse_upload_answer otherwise.
+ParsedAnswer parse_plain_answer(long http_status, std::string_view body, const std::string& what,
+                                std::string_view secret);
+
 struct VideoPage {
   std::vector<VideoRecord> videos;
   long long total = -1;  // -1 when the answer does not say

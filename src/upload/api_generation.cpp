@@ -48,6 +48,17 @@ http::Request ApiModule::url_upload_request(const Endpoint& /*endpoint*/,
   throw Error(Errc::invalid_argument, "the " + std::string(name()) + " API takes no upload by URL");
 }
 
+void check_delete_batch(const ApiModule& module, const std::vector<std::string>& video_nos) {
+  if (video_nos.empty())
+    throw Error(Errc::invalid_argument, "delete: no video named");
+  if (video_nos.size() > module.max_delete_batch()) {
+    throw Error(Errc::invalid_argument, "delete: " + std::to_string(video_nos.size()) +
+                                            " videos in one request; the " +
+                                            std::string(module.name()) + " API takes at most " +
+                                            std::to_string(module.max_delete_batch()));
+  }
+}
+
 const ApiModule& api_module(ApiGeneration api) {
   if (const ApiModule* module = find_api_module(api))
     return *module;

@@ -60,6 +60,7 @@ struct DocumentedLimits {
   double uploads = 1;     // upload (local or URL): 1 a minute
   double listings = 300;  // list videos: 5 a second
   double status = 60;     // one video's status (task status): 1 a second; 0: via the listing
+  double deletes = 300;   // delete: 5 a second
   // Every request of the account shares one pace (v2: 1 request a second per account).
   bool one_pace = false;
 };
@@ -132,12 +133,27 @@ class ApiModule {
                                             std::string_view video_no,
                                             const ListQuery& query) const = 0;
 
+  // Deleting uploads: at most max_delete_batch() ids per request (classic 500, v1 100, v2 1).
+  // delete_request throws Errc::invalid_argument for no ids or too many.
+  virtual std::size_t max_delete_batch() const noexcept = 0;
+  virtual PreparedRequest delete_request(const Endpoint& endpoint,
+                                         const std::vector<std::string>& video_nos,
+                                         const std::string& unique_id) const = 0;
+  // Every generation answers a delete with {code, msg}; a failure throws the usual mavi::Error.
+  virtual void read_delete_answer(long http_status, std::string_view body, const std::string& what,
+                                  std::string_view secret) const {
+    parse_plain_answer(http_status, body, what, secret);
+  }
+
   // True for a status MAVI will not change any more (processing ended, well or badly). Every
   // generation's words are in the one classifier, mavi::processing_state().
   virtual bool is_final_status(std::string_view video_status) const noexcept {
     return is_final(processing_state(video_status));
   }
 };
+
+// Throws Errc::invalid_argument unless 1 <= video_nos.size() <= module.max_delete_batch().
+void check_delete_batch(const ApiModule& module, const std::vector<std::string>& video_nos);
 
 // Milliseconds since the epoch, as MAVI writes times.
 long long epoch_ms(std::chrono::system_clock::time_point t) noexcept;

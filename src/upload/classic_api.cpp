@@ -1,5 +1,7 @@
 // The classic generation (MAVI's upload docs, mavi-backend.openinterx.com): upload with the
 // callback URI in the query string, everything else found through the searchDB listing.
+#include <nlohmann/json.hpp>
+
 #include <string>
 
 #include "http/url.hpp"
@@ -64,6 +66,24 @@ class ClassicApi final : public ApiModule {
     listed.total = page.total;
     listed.videos = std::move(page.videos);
     return listed;
+  }
+
+  // memories.ai/docs/v1.0/MAVI-API/Delete-videos: at most 500 videoNos per call.
+  std::size_t max_delete_batch() const noexcept override { return 500; }
+
+  // DELETE .../delete with the videoNos as a JSON array in the body.
+  PreparedRequest delete_request(const Endpoint& endpoint,
+                                 const std::vector<std::string>& video_nos,
+                                 const std::string& /*unique_id: no scopes*/) const override {
+    check_delete_batch(*this, video_nos);
+    PreparedRequest prepared;
+    prepared.request.method = "DELETE";
+    prepared.request.url = endpoint.base + "/api/serve/video/delete";
+    prepared.request.headers = endpoint.headers;
+    prepared.request.json_body =
+        nlohmann::json(video_nos).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    prepared.what = "delete at " + prepared.request.url;
+    return prepared;
   }
 
   // Classic has no per-video lookup: scan searchDB (narrowed to the window when given).

@@ -84,9 +84,11 @@ struct Client::Impl {
   std::shared_ptr<detail::Pacer> upload_pacer;
   std::shared_ptr<detail::Pacer> list_pacer;
   std::shared_ptr<detail::Pacer> status_pacer;
+  std::shared_ptr<detail::Pacer> delete_pacer;
   double upload_ceiling = 0;  // per minute; 0: none
   double list_ceiling = 0;
   double status_ceiling = 0;
+  double delete_ceiling = 0;
 
   void log(const std::string& line) const {
     if (!config.verbose)
@@ -263,10 +265,12 @@ Client::Client(ClientConfig config) : impl_(std::make_unique<Impl>()) {
       s.config.lookups_per_second ? std::optional(*s.config.lookups_per_second * 60) : std::nullopt;
   s.list_ceiling = ceiling(lookups_per_minute, limits.listings);
   s.status_ceiling = ceiling(lookups_per_minute, limits.status);
+  s.delete_ceiling = ceiling(lookups_per_minute, limits.deletes);
   // Limits are per account and per kind of request: one schedule per base URL and kind.
   s.upload_pacer = detail::Pacer::for_key(base + (limits.one_pace ? " account" : " upload"));
   s.list_pacer = detail::Pacer::for_key(base + (limits.one_pace ? " account" : " list"));
   s.status_pacer = detail::Pacer::for_key(base + (limits.one_pace ? " account" : " status"));
+  s.delete_pacer = detail::Pacer::for_key(base + (limits.one_pace ? " account" : " delete"));
 }
 
 Client::~Client() = default;
@@ -301,6 +305,37 @@ std::optional<VideoRecord> Client::status(std::string_view video_no,
   return detail::with_retries(impl_->config.retry, impl_->log_fn(), impl_->status_pacer_in_use(),
                               impl_->status_ceiling_in_use(),
                               [&] { return impl_->status_once(video_no, window, unique_id); });
+}
+
+std::vector<DeleteOutcome> Client::delete_videos(const std::vector<std::string>& video_nos,
+                                                 std::string_view unique_id) const {
+  const Impl& s = *impl_;
+  const std::string scope = s.unique_id_or_default(unique_id);
+  const std::size_t per_request = std::max<std::size_t>(1, s.api->max_delete_batch());
+  std::vector<DeleteOutcome> outcomes;
+  outcomes.reserve(video_nos.size());
+  for (std::size_t first = 0; first < video_nos.size(); first += per_request) {
+    const auto from = video_nos.begin() + static_cast<std::ptrdiff_t>(first);
+    const std::vector<std::string> ids(
+        from, from + static_cast<std::ptrdiff_t>(std::min(per_request, video_nos.size() - first)));
+    std::string error;
+    try {
+      detail::with_retries(s.config.retry, s.log_fn(), *s.delete_pacer, s.delete_ceiling, [&] {
+        const detail::PreparedRequest prepared = s.api->delete_request(s.endpoint, ids, scope);
+        const detail::http::Response r =
+            s.exchange(*s.delete_pacer, s.delete_ceiling, prepared.request, prepared.what);
+        s.api->read_delete_answer(r.http_status, r.body, prepared.what, s.endpoint.secret);
+        return true;
+      });
+    } catch (const Error& e) {
+      // One refused request (a v2 asset that is gone, say) does not stop the others.
+      error = detail::http::redact(e.what(), s.config.api_key);
+      s.log("delete failed: " + error);
+    }
+    for (const auto& id : ids)
+      outcomes.push_back({id, error.empty(), error});
+  }
+  return outcomes;
 }
 
 // The retry loop: pacing, backoff, and the look-up-before-resend rule around single attempts

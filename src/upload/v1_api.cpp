@@ -123,6 +123,25 @@ class V1Api final : public ApiModule {
     return listed;
   }
 
+  // api-tools.memories.ai/visual-search/delete-video: at most 100 video_nos per request.
+  std::size_t max_delete_batch() const noexcept override { return 100; }
+
+  // POST delete_videos?unique_id=SCOPE with the video_nos as a raw JSON array.
+  PreparedRequest delete_request(const Endpoint& endpoint,
+                                 const std::vector<std::string>& video_nos,
+                                 const std::string& unique_id) const override {
+    check_delete_batch(*this, video_nos);
+    PreparedRequest prepared;
+    const std::string path = endpoint.base + "/serve/api/v1/delete_videos";
+    prepared.request.method = "POST";
+    prepared.request.url = path + "?unique_id=" + http::escape(unique_id);
+    prepared.request.headers = endpoint.headers;
+    prepared.request.json_body =
+        nlohmann::json(video_nos).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    prepared.what = "delete_videos at " + path;
+    return prepared;
+  }
+
   // GET get_metadata?video_no&unique_id: one request, the window is not needed.
   std::optional<VideoRecord> status(const Endpoint& endpoint, const Exchange& exchange,
                                     std::string_view video_no,

@@ -105,6 +105,23 @@ class V2Api final : public ApiModule {
     throw Error(Errc::invalid_argument, "the v2 API lists no assets");
   }
 
+  // api-tools.memories.ai/api-reference/Base/delete: one asset per request.
+  std::size_t max_delete_batch() const noexcept override { return 1; }
+
+  // DELETE /{asset_id}: the videoNo a v2 upload is recorded under is its asset_id.
+  PreparedRequest delete_request(const Endpoint& endpoint,
+                                 const std::vector<std::string>& video_nos,
+                                 const std::string& /*unique_id*/) const override {
+    check_delete_batch(*this, video_nos);
+    PreparedRequest prepared;
+    prepared.request.method = "DELETE";
+    prepared.request.url =
+        endpoint.base + std::string(kPrefix) + "/" + http::escape(video_nos.front());
+    prepared.request.headers = endpoint.headers;
+    prepared.what = "delete at " + prepared.request.url;
+    return prepared;
+  }
+
   // GET /{asset_id}/metadata.
   std::optional<VideoRecord> status(const Endpoint& endpoint, const Exchange& exchange,
                                     std::string_view asset_id,

@@ -18,10 +18,13 @@ constexpr ExitCodeInfo kCheck[] = {
 };
 
 constexpr ExitCodeInfo kPrepareAndUpload[] = {
-    {ExitCode::ok, "every file was uploaded (now or earlier), or prepared with --no-upload"},
+    {ExitCode::ok,
+     "every file was uploaded (now or earlier), or prepared with --no-upload; with --delete or "
+     "--delete-duplicates: every video asked for was deleted (or nothing was left to delete)"},
     {ExitCode::failed,
      "some file failed or was rejected (the others were done), or a folder or the journal "
-     "could not be used"},
+     "could not be used; with --delete or --delete-duplicates: some video was refused or MAVI "
+     "did not delete it"},
     {ExitCode::usage, "bad command line (unknown option, bad value, no PATH, no API key)"},
     {ExitCode::unavailable,
      "MAVI unavailable: it did not answer for longer than --outage-timeout; the files not "

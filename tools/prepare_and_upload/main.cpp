@@ -21,6 +21,7 @@
 #include "mavi/journal.hpp"
 #include "mavi/log.hpp"
 #include "mavi/version.hpp"
+#include "prepare_and_upload/clean_up.hpp"
 #include "prepare_and_upload/file_report.hpp"
 #include "prepare_and_upload/journal_report.hpp"
 #include "prepare_and_upload/options.hpp"
@@ -136,6 +137,8 @@ int run(int argc, char** argv) {
   mavi::cli::PrepareCliOptions o;
   mavi::cli::add_options(app, o);
   mavi::cli::apply_conventions(app);
+  // --delete VIDEO_NO... takes every id that follows: it runs without PATHs to confuse them with.
+  app.get_option("--delete")->allow_extra_args(true);
   app.set_version_flag("--version", std::string(kProgram) + " " + std::string(mavi::version()));
   app.footer(mavi::cli::exit_codes_help(mavi::cli::Program::prepare_and_upload));
   if (const auto status = mavi::cli::parse_command_line(app, argc, argv))
@@ -150,6 +153,8 @@ int run(int argc, char** argv) {
   mavi::cli::install_interrupt_handlers();
   // libcurl's process-wide state, before any thread starts.
   const mavi::HttpGlobal http_global;
+  if (o.cleaning_up())
+    return mavi::cli::run_clean_up(o, journal_path(o), kProgram);
   std::optional<mavi::Client> client;
   if (o.uploading()) {
     try {

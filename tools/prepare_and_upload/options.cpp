@@ -134,10 +134,31 @@ void add_options(CLI::App& app, PrepareCliOptions& o) {
          "running one batch as N tasks")
       ->type_name("K/N")
       ->group(batch);
+  const std::string clean_up = "Clean-up (instead of a batch; no PATH)";
+  app.add_flag("--delete-duplicates", o.delete_duplicates,
+               "Delete at MAVI the extra copies the journal knows of (uploads --force replaced) "
+               "for this --base-url and --api, keeping each file's current video")
+      ->group(clean_up);
+  app.add_option("--delete", o.delete_video_nos,
+                 "Delete these videos at MAVI; only videoNos this journal recorded as uploaded "
+                 "to this --base-url are sent, any other is refused")
+      ->type_name("VIDEO_NO...")
+      ->group(clean_up);
   add_upload_options(app, o.upload);
 }
 
 std::string usage_problem(const CLI::App& app, const PrepareCliOptions& o) {
+  if (o.cleaning_up()) {
+    if (o.delete_duplicates && !o.delete_video_nos.empty())
+      return "--delete-duplicates and --delete are exclusive";
+    if (!o.paths.empty())
+      return "--delete-duplicates and --delete take no PATH";
+    if (o.no_journal)
+      return "--delete-duplicates and --delete need the journal (not --no-journal)";
+    if (o.json_lines)
+      return "--delete-duplicates and --delete report with --json, not --json-lines";
+    return check_generation_options(app, o.upload);
+  }
   if (o.paths.empty())
     return "no PATH given";
   if (o.json && o.json_lines)

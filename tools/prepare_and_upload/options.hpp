@@ -41,8 +41,12 @@ struct PrepareCliOptions {
   double wait_timeout_seconds = 1800;
   double outage_timeout_seconds = 7200;
   std::pair<unsigned, unsigned> shard{0, 1};
+  // clean-up (instead of a batch)
+  bool delete_duplicates = false;
+  std::vector<std::string> delete_video_nos;
 
   bool uploading() const { return !no_upload && !dry_run; }
+  bool cleaning_up() const { return delete_duplicates || !delete_video_nos.empty(); }
 };
 
 // Registers every option on `app`.

@@ -33,6 +33,7 @@ void admin_videos(const SandboxState& state, const httplib::Request&, httplib::R
 void admin_stats(const SandboxState& state, const httplib::Request&, httplib::Response& response) {
   const nlohmann::ordered_json stats{
       {"videos", state.store.size()},
+      {"delete_requests", state.delete_requests.load()},
       {"rate_limited",
        {{"upload", state.faults.rate_limited_answers(Limited::upload)},
         {"list", state.faults.rate_limited_answers(Limited::list)},

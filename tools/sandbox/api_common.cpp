@@ -371,4 +371,21 @@ bool take_dropped_mark() {
   return was;
 }
 
+std::optional<std::vector<std::string>> delete_ids(const std::string& body, std::string& error) {
+  const auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_array()) {
+    error = "the body must be a JSON array of video numbers";
+    return std::nullopt;
+  }
+  std::vector<std::string> ids;
+  for (const auto& id : doc) {
+    if (!id.is_string() || id.get<std::string>().empty()) {
+      error = "every video number is a non-empty string";
+      return std::nullopt;
+    }
+    ids.push_back(id.get<std::string>());
+  }
+  return ids;
+}
+
 }  // namespace mavi::cli::sandbox

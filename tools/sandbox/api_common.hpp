@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -37,7 +38,8 @@ struct SandboxState {
   CallbackDispatcher dispatcher;
   SignedUrls signed_urls;
   std::atomic<int> expired_urls_handed_out{0};
-  std::atomic<bool> stopping{false};  // set on shutdown: stalled uploads give up at once
+  std::atomic<int> delete_requests{0};  // every delete request authorised (/sandbox/stats)
+  std::atomic<bool> stopping{false};    // set on shutdown: stalled uploads give up at once
 };
 
 // Sets a JSON body `{"code", "msg", "data"?}` (v1 adds "success" and "failed") after the
@@ -89,6 +91,9 @@ void store_upload(SandboxState& state, const httplib::Request& request, httplib:
 // the URL itself, as MAVI does, then stores it as an upload.
 void handle_url_upload(SandboxState& state, const httplib::Request& request,
                        httplib::Response& response);
+
+// The ids a delete body names: a JSON array of strings, else an error message.
+std::optional<std::vector<std::string>> delete_ids(const std::string& body, std::string& error);
 
 // The MAVI fields every listing shares: videoNo, videoName, videoStatus, uploadTime, duration
 // (all strings, as MAVI sends them).

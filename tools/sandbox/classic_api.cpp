@@ -76,6 +76,28 @@ void search_db(const SandboxState& state, const httplib::Request& request,
          {"videoData", std::move(videos)}});
 }
 
+// memories.ai/docs/v1.0/MAVI-API/Delete-videos: a JSON array of at most 500 videoNos. An id
+// the store does not hold (or holds for another generation) is passed over.
+void delete_classic(SandboxState& state, const httplib::Request& request,
+                    httplib::Response& response) {
+  const auto api = ApiGeneration::classic;
+  std::string error;
+  const auto ids = delete_ids(request.body, error);
+  if (!ids) {
+    reply(state, response, api, 200, "0001", error);
+    return;
+  }
+  if (ids->size() > 500) {
+    reply(state, response, api, 200, "0001", "at most 500 videoNos per request");
+    return;
+  }
+  for (const auto& id : *ids) {
+    if (const auto video = state.store.find(id); video && video->api == api)
+      state.store.remove(id);
+  }
+  reply(state, response, api, 200, "0000", "success");
+}
+
 void register_classic_api(httplib::Server& server, SandboxState& state) {
   server.Post("/api/serve/video/upload",
               [&state](const httplib::Request& request, httplib::Response& response,
@@ -89,6 +111,14 @@ void register_classic_api(httplib::Server& server, SandboxState& state) {
                  return;
                search_db(state, request, response);
              });
+  server.Delete("/api/serve/video/delete",
+                [&state](const httplib::Request& request, httplib::Response& response) {
+                  if (!authorized(state, request, response, ApiGeneration::classic) ||
+                      !within_limit(state, response, ApiGeneration::classic, Limited::list))
+                    return;
+                  ++state.delete_requests;
+                  delete_classic(state, request, response);
+                });
 }
 
 }  // namespace mavi::cli::sandbox

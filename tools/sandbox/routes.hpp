@@ -6,21 +6,27 @@
 
 namespace mavi::cli::sandbox {
 
-// POST /api/serve/video/upload, GET /api/serve/video/searchDB
+// POST /api/serve/video/upload, GET /api/serve/video/searchDB, DELETE /api/serve/video/delete
 void register_classic_api(httplib::Server& server, SandboxState& state);
+void delete_classic(SandboxState& state, const httplib::Request& request,
+                    httplib::Response& response);
 void search_db(const SandboxState& state, const httplib::Request& request,
                httplib::Response& response);
 
-// POST /serve/api/v1/upload, GET /serve/api/v1/get_metadata, POST /serve/api/v1/list_videos
+// POST /serve/api/v1/upload, GET /serve/api/v1/get_metadata, POST /serve/api/v1/list_videos,
+// POST /serve/api/v1/delete_videos
 void register_v1_api(httplib::Server& server, SandboxState& state);
+void delete_v1(SandboxState& state, const httplib::Request& request, httplib::Response& response);
 void get_metadata(const SandboxState& state, const httplib::Request& request,
                   httplib::Response& response);
 void list_videos(const SandboxState& state, const httplib::Request& request,
                  httplib::Response& response);
 
 // POST /serve/api/v2/upload and /serve/api/v2/upload/signed-url, GET
-// /serve/api/v2/{asset_id}/metadata, and the storage behind the signed URLs (POST /storage/TOKEN)
+// /serve/api/v2/{asset_id}/metadata, DELETE /serve/api/v2/{asset_id}, and the storage behind the
+// signed URLs (POST /storage/TOKEN)
 void register_v2_api(httplib::Server& server, SandboxState& state);
+void delete_asset(SandboxState& state, const std::string& asset_id, httplib::Response& response);
 void signed_url(SandboxState& state, const httplib::Request& request, httplib::Response& response);
 void asset_metadata(const SandboxState& state, const std::string& asset_id,
                     httplib::Response& response);

@@ -111,6 +111,31 @@ void list_videos(const SandboxState& state, const httplib::Request& request,
          {"videos", std::move(videos)}});
 }
 
+// api-tools.memories.ai/visual-search/delete-video: a raw JSON array of at most 100 video_nos,
+// scoped by unique_id; ids it does not know are passed over (the call is idempotent).
+void delete_v1(SandboxState& state, const httplib::Request& request, httplib::Response& response) {
+  const auto api = ApiGeneration::v1;
+  std::string error;
+  const auto ids = delete_ids(request.body, error);
+  if (!ids) {
+    reply(state, response, api, 200, "0001", error);
+    return;
+  }
+  if (ids->size() > 100) {
+    reply(state, response, api, 200, "0001", "at most 100 video_nos per request");
+    return;
+  }
+  std::string unique_id = request.get_param_value("unique_id");
+  if (unique_id.empty())
+    unique_id = "default";
+  for (const auto& id : *ids) {
+    const auto video = state.store.find(id);
+    if (video && video->api == api && video->unique_id == unique_id)
+      state.store.remove(id);
+  }
+  reply(state, response, api, 200, "0000", "success");
+}
+
 void register_v1_api(httplib::Server& server, SandboxState& state) {
   server.Post("/serve/api/v1/upload",
               [&state](const httplib::Request& request, httplib::Response& response,
@@ -134,6 +159,14 @@ void register_v1_api(httplib::Server& server, SandboxState& state) {
                     !within_limit(state, response, ApiGeneration::v1, Limited::list))
                   return;
                 list_videos(state, request, response);
+              });
+  server.Post("/serve/api/v1/delete_videos",
+              [&state](const httplib::Request& request, httplib::Response& response) {
+                if (!authorized(state, request, response, ApiGeneration::v1) ||
+                    !within_limit(state, response, ApiGeneration::v1, Limited::list))
+                  return;
+                ++state.delete_requests;
+                delete_v1(state, request, response);
               });
 }
 

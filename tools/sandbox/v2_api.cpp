@@ -76,6 +76,17 @@ void asset_metadata(const SandboxState& state, const std::string& asset_id,
         {{"total", 1}, {"resource", nlohmann::ordered_json::array({item})}});
 }
 
+// api-tools.memories.ai/api-reference/Base/delete: one asset; an unknown one is an error.
+void delete_asset(SandboxState& state, const std::string& asset_id, httplib::Response& response) {
+  const auto asset = state.store.find(asset_id);
+  if (!asset || asset->api != kApi) {
+    reply(state, response, kApi, 200, "0404", "Resource does not exist");
+    return;
+  }
+  state.store.remove(asset_id);
+  reply(state, response, kApi, 200, "0000", "success");
+}
+
 void register_v2_api(httplib::Server& server, SandboxState& state) {
   server.Post("/serve/api/v2/upload",
               [&state](const httplib::Request& request, httplib::Response& response,
@@ -96,6 +107,14 @@ void register_v2_api(httplib::Server& server, SandboxState& state) {
                  return;
                asset_metadata(state, request.matches[1], response);
              });
+  server.Delete(R"(/serve/api/v2/([^/]+))",
+                [&state](const httplib::Request& request, httplib::Response& response) {
+                  if (!authorized(state, request, response, kApi) ||
+                      !within_limit(state, response, kApi, Limited::status))
+                    return;
+                  ++state.delete_requests;
+                  delete_asset(state, request.matches[1], response);
+                });
   // The storage behind the signed URLs: no key (one given is refused, as a storage refuses a
   // second credential), one upload per URL, none after it expired.
   server.Post(R"(/storage/([0-9a-f]+))", [&state](const httplib::Request& request,

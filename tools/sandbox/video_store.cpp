@@ -101,6 +101,19 @@ bool VideoStore::set_status(const std::string& video_no, VideoStatus status) {
   return true;
 }
 
+bool VideoStore::remove(const std::string& video_no) {
+  std::lock_guard lock(mutex_);
+  auto it = index_.find(video_no);
+  if (it == index_.end())
+    return false;
+  videos_.erase(videos_.begin() + static_cast<std::ptrdiff_t>(it->second));
+  // Positions after the removed one moved down by one.
+  index_.clear();
+  for (std::size_t i = 0; i < videos_.size(); ++i)
+    index_[videos_[i].video_no] = i;
+  return true;
+}
+
 std::vector<StoredVideo> VideoStore::list(const VideoQuery& query) const {
   std::lock_guard lock(mutex_);
   std::vector<StoredVideo> out;

@@ -65,6 +65,8 @@ class VideoStore {
   bool set_status(const std::string& video_no, VideoStatus status);
   // Replaces the record with the same video_no; false when there is none.
   bool replace(const StoredVideo& video);
+  // Removes a video (deleted by a client); false when there is none.
+  bool remove(const std::string& video_no);
   // Matching videos in upload order (oldest first).
   std::vector<StoredVideo> list(const VideoQuery& query = {}) const;
   std::size_t size() const;
