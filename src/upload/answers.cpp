@@ -133,6 +133,9 @@ Errc error_kind(long http_status, std::string_view code) {
     return http_status >= 400 && http_status < 500 ? Errc::bad_request : Errc::server_error;
   if (code == "0003")
     return Errc::bad_request;
+  // 0500 and the other 05xx: MAVI's own server errors, whatever the HTTP status carrying them.
+  if (code.size() == 4 && code.substr(0, 2) == "05")
+    return Errc::server_error;
   if (http_status >= 500)
     return Errc::server_error;
   if (http_status >= 400)

@@ -103,3 +103,24 @@ TEST_CASE("on a terminal, uploading shows percent, rate and ETA", "[cli][upload]
   CHECK(r.out.find("uploaded") != std::string::npos);
   CHECK(r.err.find(kKey) == std::string::npos);
 }
+
+TEST_CASE("waiting for an upload slot shows the pace and the batch's ETA",
+          "[cli][upload][terminal]") {
+  mavi::test::TempDir dir;
+  const fs::path in = dir / "in";
+  fs::create_directories(in);
+  for (int i = 0; i < 3; ++i) {
+    make_clip(in, "clip" + std::to_string(i) + ".mp4", "160x90", 1 + i,
+              {"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"});
+  }
+  mavi::test::SandboxProcess sandbox({"--quiet"});
+  // 30 a minute: a slot every 2 s, so the second and third files wait for theirs.
+  const RunResult r = prepare_tool(
+      {"--base-url", sandbox.url(), "--uploads-per-minute", "30", "--no-journal", in.string()},
+      true);
+  INFO("terminal: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  // Files not settled yet at the pace in force: 2 (or 1) to go, 2 s each.
+  CHECK(std::regex_search(
+      r.err, std::regex(R"(next upload slot in \d+ s, 30 a minute, [12] to go, ETA \d+ s)")));
+}

@@ -80,7 +80,11 @@ Outcome probe_outcome(Probe&& probe_it) {
   } catch (const Error& error) {
     INFO("mavi::Error " << to_string(error.kind()) << ": " << error.what());
     CHECK(documented_probe_error(error.kind()));
-    CHECK(evaluate_failure(error).kind == VerdictKind::rejected);
+    // The verdict a user sees names the reason, as the probe gave it.
+    const Verdict verdict = evaluate_failure(error);
+    REQUIRE_FALSE(verdict.findings.empty());
+    CHECK(verdict.findings.front().message == error.what());
+    CHECK(verdict.findings.front().severity == Severity::error);
     outcome.error = error.kind();
   } catch (const std::exception& other) {
     FAIL("probe threw something other than mavi::Error: " << other.what());

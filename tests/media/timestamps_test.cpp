@@ -69,9 +69,10 @@ void check_timeline(const fs::path& out, size_t frames, double frame_s, double d
   CHECK(video_duration(out) == Approx(duration).margin(frame_s / 2));
 }
 
-void require_tools() {
-  if (!test::on_path("ffmpeg") || !test::on_path("ffprobe"))
-    MAVI_SKIP("ffmpeg/ffprobe are not installed");
+// True when ffmpeg and ffprobe can be run; a test case without them skips (MAVI_SKIP returns
+// from the test case itself, so it is called there, not in a helper).
+bool have_tools() {
+  return test::on_path("ffmpeg") && test::on_path("ffprobe");
 }
 
 // ffmpeg's libx264 encode of a synthetic clip, with `extra` options (timestamps bent on purpose).
@@ -117,14 +118,16 @@ detail::Expected one_second() {
 
 TEST_CASE("MPEG-PS whose trailing frames have no PTS comes out evenly spaced",
           "[prepare][media][timestamps]") {
-  require_tools();
+  if (!have_tools())
+    MAVI_SKIP("ffmpeg/ffprobe are not installed");
   test::TempDir dir;
   prepare_fixture("mpeg_ps_tail_no_pts.mpg", dir / "out.mp4");
   check_timeline(dir / "out.mp4", 25, 0.04, 1.0);
 }
 
 TEST_CASE("MPEG-PS without any timestamp keeps its frame rate", "[prepare][media][timestamps]") {
-  require_tools();
+  if (!have_tools())
+    MAVI_SKIP("ffmpeg/ffprobe are not installed");
   test::TempDir dir;
   prepare_fixture("mpeg_ps_no_timestamps.mpg", dir / "out.mp4");
   check_timeline(dir / "out.mp4", 24, 1.0 / 30, 0.8);
@@ -132,7 +135,8 @@ TEST_CASE("MPEG-PS without any timestamp keeps its frame rate", "[prepare][media
 
 TEST_CASE("a raw MPEG-1 stream is checked against its decoded duration, not the estimate",
           "[prepare][media][timestamps]") {
-  require_tools();
+  if (!have_tools())
+    MAVI_SKIP("ffmpeg/ffprobe are not installed");
   const MediaInfo info = probe(test::fixture("mpeg1_raw.m1v"));
   CHECK(info.duration_estimated);
   REQUIRE(info.duration);
@@ -145,7 +149,8 @@ TEST_CASE("a raw MPEG-1 stream is checked against its decoded duration, not the 
 
 TEST_CASE("Matroska whose timestamps restart at every cluster keeps all its video and audio",
           "[prepare][media][timestamps]") {
-  require_tools();
+  if (!have_tools())
+    MAVI_SKIP("ffmpeg/ffprobe are not installed");
   test::TempDir dir;
   prepare_fixture("mpeg4_aac_no_cluster_times.mkv", dir / "out.mp4");
   check_timeline(dir / "out.mp4", 25, 0.04, 1.0);
@@ -157,14 +162,16 @@ TEST_CASE("Matroska whose timestamps restart at every cluster keeps all its vide
 
 TEST_CASE("WMV frames without durations keep their length, the last one too",
           "[prepare][media][timestamps]") {
-  require_tools();
+  if (!have_tools())
+    MAVI_SKIP("ffmpeg/ffprobe are not installed");
   test::TempDir dir;
   prepare_fixture("wmv_two_frames.wmv", dir / "out.mp4");
   check_timeline(dir / "out.mp4", 2, 1.0, 2.0);
 }
 
 TEST_CASE("verification accepts a good output", "[prepare][media][timestamps]") {
-  require_tools();
+  if (!have_tools())
+    MAVI_SKIP("ffmpeg/ffprobe are not installed");
   test::TempDir dir;
   const fs::path out = make_output(dir, "good.mp4", kClip, {});
   CHECK_NOTHROW(detail::verify_output(out, "input", Rules{}, one_second()));
@@ -173,7 +180,8 @@ TEST_CASE("verification accepts a good output", "[prepare][media][timestamps]") 
 TEST_CASE("verification refuses two frames at nearly the same time",
           "[prepare][media][timestamps]") {
   // Class 1's symptom: the last frame 1/90000 s after the one before.
-  require_tools();
+  if (!have_tools())
+    MAVI_SKIP("ffmpeg/ffprobe are not installed");
   test::TempDir dir;
   const fs::path out =
       make_output(dir, "close.mp4", kClip,
@@ -185,7 +193,8 @@ TEST_CASE("verification refuses two frames at nearly the same time",
 TEST_CASE("verification refuses frames packed into a fraction of the time",
           "[prepare][media][timestamps]") {
   // Class 2's symptom: 25 frames one tick apart.
-  require_tools();
+  if (!have_tools())
+    MAVI_SKIP("ffmpeg/ffprobe are not installed");
   test::TempDir dir;
   const fs::path out =
       make_output(dir, "packed.mp4", kClip,
@@ -197,7 +206,8 @@ TEST_CASE("verification refuses frames packed into a fraction of the time",
 TEST_CASE("verification compares with the decoded duration when the header's is an estimate",
           "[prepare][media][timestamps]") {
   // Class 3: the header says 0.005 s, the input decodes to 1 s.
-  require_tools();
+  if (!have_tools())
+    MAVI_SKIP("ffmpeg/ffprobe are not installed");
   test::TempDir dir;
   const fs::path out = make_output(dir, "good.mp4", kClip, {});
   detail::Expected e = one_second();
@@ -213,7 +223,8 @@ TEST_CASE("verification compares with the decoded duration when the header's is 
 }
 
 TEST_CASE("verification refuses a missing frame", "[prepare][media][timestamps]") {
-  require_tools();
+  if (!have_tools())
+    MAVI_SKIP("ffmpeg/ffprobe are not installed");
   test::TempDir dir;
   const fs::path out = make_output(dir, "good.mp4", kClip, {});
   detail::Expected e = one_second();
@@ -224,7 +235,8 @@ TEST_CASE("verification refuses a missing frame", "[prepare][media][timestamps]"
 TEST_CASE("verification refuses a video whose last frame has no duration",
           "[prepare][media][timestamps]") {
   // Class 5's symptom: two frames 1 s apart, the output lasting 1.001 s instead of 2 s.
-  require_tools();
+  if (!have_tools())
+    MAVI_SKIP("ffmpeg/ffprobe are not installed");
   test::TempDir dir;
   const fs::path out = make_output(dir, "short.mp4", "testsrc2=size=160x120:rate=1:duration=2",
                                    {"-vf", "setpts=N*1000", "-fps_mode", "passthrough",
@@ -240,7 +252,8 @@ TEST_CASE("verification refuses a video whose last frame has no duration",
 TEST_CASE("verification refuses audio that does not last as long as the input's",
           "[prepare][media][timestamps]") {
   // Class 4's risk: audio copied with lost timestamps, its length wrong.
-  require_tools();
+  if (!have_tools())
+    MAVI_SKIP("ffmpeg/ffprobe are not installed");
   test::TempDir dir;
   const fs::path out =
       make_output(dir, "short_audio.mp4", kClip,

@@ -26,6 +26,9 @@ TEST_CASE("codes and HTTP statuses map to the most specific kind") {
   CHECK(error_kind(200, "0401") == Errc::bad_auth);
   CHECK(error_kind(200, "0402") == Errc::no_credits);
   CHECK(error_kind(200, "0403") == Errc::account_disabled);
+  // MAVI's own server errors are service-wide whatever the HTTP status (a batch pauses).
+  CHECK(error_kind(200, "0500") == Errc::server_error);
+  CHECK(error_kind(200, "0503") == Errc::server_error);
   CHECK(error_kind(200, "0409") == Errc::duplicate);
   CHECK(error_kind(200, "0429") == Errc::rate_limited);
   CHECK(error_kind(429, "") == Errc::rate_limited);

@@ -87,12 +87,21 @@ void StatusLine::on_upload(const std::filesystem::path& file, const UploadProgre
   std::lock_guard lock(mutex_);
   const bool first = uploading_.empty();
   uploading_ = "uploading " + cli::printable(file.filename().string()) + " ";
+  // Every file not settled yet, this one included: at the pace in force, the batch's ETA (an
+  // upper bound: some may turn out not to need an upload).
+  const std::size_t uploads_left = total_ > finished_ ? total_ - finished_ : 1;
   if (p.waiting_for_slot && p.rate_limited) {
-    uploading_ += "(" + rate_limited_text(p.uploads_per_minute, p.slot_in, 0) + ")";
+    uploading_ += "(" + rate_limited_text(p.uploads_per_minute, p.slot_in, uploads_left) + ")";
   } else if (p.waiting_for_slot && p.slot_in >= std::chrono::seconds(1)) {
     uploading_ += "(next upload slot in " +
                   duration_text(p.slot_in + std::chrono::milliseconds(999)) + ", " +
-                  pace_text(p.uploads_per_minute) + ")";
+                  pace_text(p.uploads_per_minute);
+    if (p.uploads_per_minute > 0) {
+      const auto eta = std::chrono::seconds(
+          static_cast<long long>(static_cast<double>(uploads_left) * 60.0 / p.uploads_per_minute));
+      uploading_ += ", " + std::to_string(uploads_left) + " to go, ETA " + duration_text(eta);
+    }
+    uploading_ += ")";
   } else if (p.total_bytes == 0) {
     uploading_ += "(waiting for an upload slot)";
   } else {
