@@ -49,6 +49,9 @@ struct JournalRecord {
   int upload_attempts = 0;
   // When the last upload began: the window for looking the video up after a crash.
   std::optional<std::chrono::system_clock::time_point> upload_started;
+  // The size of what that upload sent (the prepared file, or the input as it was): a look-up
+  // recognises the video by it where MAVI renamed it, even once the input is gone.
+  std::optional<std::uint64_t> upload_bytes;
   std::chrono::system_clock::time_point created;
   std::chrono::system_clock::time_point updated;
 };
@@ -133,9 +136,10 @@ class Journal {
 
   void record_verdict(std::int64_t id, VerdictKind verdict, Action action);
   void transition(std::int64_t id, FileState to, std::string_view detail = {});
-  // State `uploading` with the start time, the attempt count and the path being uploaded,
-  // committed before any byte is sent.
-  void record_upload_started(std::int64_t id, const std::filesystem::path& path);
+  // State `uploading` with the start time, the attempt count, the path being uploaded and the
+  // size of what is sent, committed before any byte is sent.
+  void record_upload_started(std::int64_t id, const std::filesystem::path& path,
+                             std::optional<std::uint64_t> size_bytes = std::nullopt);
   // MAVI's answer; the video's asset_id (v2) is kept when the answer carries none.
   void record_uploaded(std::int64_t id, const VideoRecord& video, int http_status,
                        std::string_view code);

@@ -132,6 +132,9 @@ struct UploadOptions {
   // file is sent (a batch journals it, so that a crash can be resolved by the asset's
   // metadata). Must not throw.
   std::function<void(const std::string& asset_id)> on_asset_reserved;
+  // Client::upload_url: the size of the video at the URL, when its server told. A look-up
+  // after a lost answer then recognises the video by its size as well as by its name.
+  std::optional<std::uint64_t> source_size_bytes;
 };
 
 struct UploadProgress {

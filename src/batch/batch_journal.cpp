@@ -49,9 +49,10 @@ void BatchJournal::transition(const FileOutcome& file, FileState to, std::string
     journal_->transition(file.journal_id, to, detail);
 }
 
-void BatchJournal::upload_started(const FileOutcome& file) {
+void BatchJournal::upload_started(const FileOutcome& file,
+                                  std::optional<std::uint64_t> size_bytes) {
   if (has(file))
-    journal_->record_upload_started(file.journal_id, file.path);
+    journal_->record_upload_started(file.journal_id, file.path, size_bytes);
 }
 
 void BatchJournal::asset_reserved(const FileOutcome& file, const std::string& asset_id) noexcept {

@@ -35,7 +35,8 @@ class BatchJournal {
 
   void verdict(const FileOutcome& file, VerdictKind verdict, Action action);
   void transition(const FileOutcome& file, FileState to, std::string_view detail);
-  void upload_started(const FileOutcome& file);  // committed before any byte is sent
+  // Committed before any byte is sent, with the size of what goes (when known).
+  void upload_started(const FileOutcome& file, std::optional<std::uint64_t> size_bytes);
   // v2: the asset reserved for the upload, before any byte of the file is sent. Never throws
   // (called from the client): a journal that stopped working shows on the next write.
   void asset_reserved(const FileOutcome& file, const std::string& asset_id) noexcept;

@@ -51,9 +51,9 @@ void Pipeline::resolve_interrupted_uploads(BatchResult& result) {
     const auto skew = client_->config().clock_skew_allowance;
     const TimeWindow window{*record.upload_started - skew, SystemClock::now() + skew};
     try {
-      // v2 finds only by the asset reserved for the upload; the size is unknown (the input
-      // is gone), so the asset's status alone tells.
-      const UploadIdentity identity{name, std::nullopt, record.video.asset_id};
+      // By the name, and by the size the upload sent (journalled when it began: the input is
+      // gone), so a video MAVI renamed is found too; v2 by the asset reserved for it.
+      const UploadIdentity identity{name, record.upload_bytes, record.video.asset_id};
       const std::optional<VideoRecord> found =
           client_->find_uploaded(identity, window, options_.upload_options.unique_id);
       if (found && claim_video(found->video_no, record.id)) {

@@ -49,6 +49,9 @@ struct Item {
   // v2: the asset reserved for the latest upload of this content (this run's or an earlier
   // one's): the only way to find that upload again.
   std::string asset_id;
+  // The size an earlier run's interrupted upload sent: recognises it at MAVI before this run
+  // has prepared anything to compare with.
+  std::optional<std::uint64_t> earlier_upload_bytes;
   // Put back in the queue by an outage after an upload that may have arrived: look it up
   // before sending it again.
   bool look_up_before_upload = false;

@@ -177,6 +177,7 @@ bool Pipeline::use_journal(Item& item, const Fingerprint& fp) {
     // An earlier run began uploading this content and never recorded MAVI's answer.
     item.lookup_from = *record.upload_started - client_->config().clock_skew_allowance;
     item.asset_id = record.video.asset_id;
+    item.earlier_upload_bytes = record.upload_bytes;
   }
   return true;
 }
@@ -189,12 +190,14 @@ bool Pipeline::recover_earlier_upload(Item& item, bool prepared) {
                                : options_.upload_options.filename;
   const TimeWindow window{*item.lookup_from,
                           SystemClock::now() + client_->config().clock_skew_allowance};
-  UploadIdentity identity{name, std::nullopt, item.asset_id};
+  UploadIdentity identity{name, item.earlier_upload_bytes, item.asset_id};
   std::error_code ec;
-  if (!item.source.empty()) {
+  if (!item.source.empty() && !item.by_url) {
     const auto size = std::filesystem::file_size(item.source, ec);
     if (!ec)
       identity.size_bytes = size;
+  } else if (item.by_url && item.remote_size > 0) {
+    identity.size_bytes = item.remote_size;
   }
   const std::optional<VideoRecord> found =
       client_->find_uploaded(identity, window, options_.upload_options.unique_id);

@@ -80,7 +80,7 @@ CREATE TABLE IF NOT EXISTS deletions (
 constexpr std::string_view kColumns =
     "id, fingerprint, base_url, path, verdict, action, state, video_no, video_name, "
     "video_status, upload_time, duration, http_status, code, error, upload_attempts, "
-    "upload_started_ms, created_ms, updated_ms, cause, asset_id";
+    "upload_started_ms, created_ms, updated_ms, cause, asset_id, upload_bytes";
 
 // Columns added after the first release, each with its type: a journal written before them
 // gets them on opening (ALTER TABLE ... ADD COLUMN keeps every row).
@@ -91,6 +91,7 @@ struct AddedColumn {
 constexpr AddedColumn kAddedColumns[] = {
     {"cause", "TEXT NOT NULL DEFAULT ''"},     // why MAVI's processing failed, when it said
     {"asset_id", "TEXT NOT NULL DEFAULT ''"},  // v2: the asset reserved, then uploaded
+    {"upload_bytes", "INTEGER"},  // the size of what the last upload sent (NULL: unknown)
 };
 
 std::int64_t now_ms() {
@@ -130,6 +131,8 @@ JournalRecord read_record(const detail::sqlite::Statement& row) {
   r.updated = from_ms(row.integer(18));
   r.video.cause = row.text(19);
   r.video.asset_id = row.text(20);
+  if (!row.is_null(21))
+    r.upload_bytes = static_cast<std::uint64_t>(row.integer(21));
   return r;
 }
 
@@ -400,12 +403,18 @@ void Journal::transition(std::int64_t id, FileState to, std::string_view detail)
   impl_->change(id, to, detail, [] {});
 }
 
-void Journal::record_upload_started(std::int64_t id, const std::filesystem::path& path) {
+void Journal::record_upload_started(std::int64_t id, const std::filesystem::path& path,
+                                    std::optional<std::uint64_t> size_bytes) {
   impl_->change(id, FileState::uploading, path.string(), [&] {
     auto update = impl_->db.prepare(
-        "UPDATE files SET path = ?, upload_started_ms = ?, upload_attempts = upload_attempts + 1 "
-        "WHERE id = ?");
-    update.bind(1, path.string()).bind(2, now_ms()).bind(3, id).run();
+        "UPDATE files SET path = ?, upload_started_ms = ?, upload_attempts = upload_attempts + 1, "
+        "upload_bytes = ? WHERE id = ?");
+    update.bind(1, path.string()).bind(2, now_ms());
+    if (size_bytes)
+      update.bind(3, static_cast<std::int64_t>(*size_bytes));
+    else
+      update.bind(3, std::nullopt);
+    update.bind(4, id).run();
   });
 }
 

@@ -399,7 +399,7 @@ UploadResult Client::upload_url(std::string_view url, const UploadOptions& optio
                            s.endpoint.base + std::string(s.api->url_upload_path());
   const detail::AttemptSetup setup{s.api, &request,         s.settings(),
                                    what,  s.config.api_key, s.log_fn()};
-  const UploadIdentity identity{name, std::nullopt};
+  const UploadIdentity identity{name, options.source_size_bytes};
   UploadResult result = s.run_upload(
       {name, unique_id, what, [&](int n) { return detail::send_attempt(setup, n, progress); },
        [&] { return identity; }},

@@ -41,7 +41,12 @@ class V2Api final : public ApiModule {
   std::string_view upload_path() const noexcept override { return "/serve/api/v2/upload"; }
 
   // 1 request a second per account, whatever the request (the v2 pages).
-  DocumentedLimits documented_limits() const noexcept override { return {60, 60, 60, true}; }
+  DocumentedLimits documented_limits() const noexcept override {
+    DocumentedLimits limits;
+    limits.uploads = limits.listings = limits.status = limits.deletes = 60;
+    limits.one_pace = true;
+    return limits;
+  }
 
   // POST /upload with the file as the only part: v2 takes no form fields.
   http::Request upload_request(const Endpoint& endpoint, const UploadOptions& /*options*/,

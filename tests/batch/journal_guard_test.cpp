@@ -227,6 +227,46 @@ TEST_CASE("an upload interrupted by a crash whose input then vanished is found a
   CHECK(json::parse(again.out)["summary"]["interrupted_uploads"].empty());
 }
 
+TEST_CASE("a crashed v1 upload whose input vanished is found by size, though renamed",
+          "[batch][journal]") {
+  TempDir dir;
+  mavi::test::make_distinct_clips(dir / "in", 2);
+  // MAVI names v1 videos itself (a hash): only the size recorded at the start can find it.
+  SandboxProcess sandbox({"--quiet", "--api-key", kKey, "--rename-videos", "hash"});
+  const fs::path journal_path = dir / "journal.sqlite";
+  const fs::path gone = dir / "in" / "clip0.mp4";
+  std::string video_no;
+  {
+    const mavi::HttpGlobal http;
+    mavi::ClientConfig config;
+    config.base_url = sandbox.url();
+    config.api_key = kKey;
+    config.api = mavi::ApiGeneration::v1;
+    config.uploads_per_minute = 0;
+    const mavi::Client client(config);
+    mavi::Journal journal(journal_path);
+    const mavi::JournalRecord record =
+        journal.open_record(mavi::fingerprint(gone), gone, sandbox.url());
+    journal.record_upload_started(record.id, gone, fs::file_size(gone));
+    CHECK(journal.get(record.id).upload_bytes == fs::file_size(gone));
+    const mavi::UploadResult sent = client.upload(gone);
+    REQUIRE(sent.video.video_name != "clip0.mp4");  // renamed by the server
+    video_no = sent.video.video_no;
+  }
+  fs::remove(gone);
+
+  const RunResult r =
+      mavi::test::run({tool(), "--api", "v1", "--base-url", sandbox.url(), "--uploads-per-minute",
+                       "0", "--json", "--journal", journal_path.string(), (dir / "in").string()},
+                      with_key());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  const json summary = json::parse(r.out)["summary"];
+  CHECK(summary["uploaded"] == 1);  // clip1.mp4
+  REQUIRE(summary["interrupted_uploads"].size() == 1);
+  CHECK(summary["interrupted_uploads"][0]["videoNo"] == video_no);
+}
+
 TEST_CASE(
     "an upload interrupted by a crash whose input then changed: the old video is recorded, "
     "the new content uploaded once",

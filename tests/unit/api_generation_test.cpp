@@ -408,3 +408,24 @@ TEST_CASE("status words: every documented final word is final, in one classifier
       CHECK_FALSE(module.is_final_status(word));
   }
 }
+
+TEST_CASE("each generation paces by its documented limits unless told otherwise") {
+  // api-tools.memories.ai/platform/rate-limits: upload 1 a minute, list videos 5 a second,
+  // task status 1 a second; v2: 1 request a second per account, shared by every request.
+  const auto classic = mavi::detail::classic_api().documented_limits();
+  CHECK(classic.uploads == 1);
+  CHECK(classic.listings == 300);
+  CHECK(classic.status == 0);  // classic's status is a listing scan, paced as one
+  CHECK_FALSE(classic.one_pace);
+  const auto v1 = mavi::detail::v1_api().documented_limits();
+  CHECK(v1.uploads == 1);
+  CHECK(v1.listings == 300);
+  CHECK(v1.status == 60);
+  CHECK(v1.deletes == 300);
+  CHECK_FALSE(v1.one_pace);
+  const auto v2 = mavi::detail::v2_api().documented_limits();
+  CHECK(v2.uploads == 60);
+  CHECK(v2.status == 60);
+  CHECK(v2.deletes == 60);
+  CHECK(v2.one_pace);
+}

@@ -111,8 +111,9 @@ void add_upload_options(CLI::App& app, UploadCliOptions& o) {
                  "v1: prompt guiding the video's transcription")
       ->group(group);
   app.add_option("--uploads-per-minute", o.uploads_per_minute,
-                 "ceiling of the upload pace, per minute (default: the documented limit, 1 a "
-                 "minute; 0: none). Rate-limited answers slow uploads down below it")
+                 "ceiling of the upload pace, per minute (default: the generation's documented "
+                 "limit: 1 a minute for classic and v1, 60 for v2, whose every request shares "
+                 "1 a second; 0: none). Rate-limited answers slow uploads down below it")
       ->envname("MAVI_UPLOADS_PER_MINUTE")  // an account's own limit, set once for every run
       ->check(CLI::NonNegativeNumber)
       ->group(group);
