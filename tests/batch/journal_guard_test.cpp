@@ -48,21 +48,24 @@ mavi::test::RunOptions with_key() {
   return options;
 }
 
-// What a crash mid-upload leaves: `file` on MAVI, its journal record `uploading`. Returns the
-// videoNo MAVI gave it.
-std::string crash_mid_upload(const SandboxProcess& sandbox, const fs::path& journal_path,
-                             const fs::path& file) {
+// What a crash mid-upload leaves: `file` on MAVI, its journal record `uploading` with the size
+// sent, as the batch records it. Returns MAVI's answer.
+mavi::UploadResult crash_mid_upload(const SandboxProcess& sandbox, const fs::path& journal_path,
+                                    const fs::path& file,
+                                    mavi::ApiGeneration api = mavi::ApiGeneration::classic) {
   const mavi::HttpGlobal http;
   mavi::ClientConfig config;
   config.base_url = sandbox.url();
   config.api_key = kKey;
+  config.api = api;
   config.uploads_per_minute = 0;
   const mavi::Client client(config);
   mavi::Journal journal(journal_path);
   const mavi::JournalRecord record =
       journal.open_record(mavi::fingerprint(file), file, sandbox.url());
-  journal.record_upload_started(record.id, file);
-  return client.upload(file).video.video_no;
+  journal.record_upload_started(record.id, file, fs::file_size(file));
+  REQUIRE(journal.get(record.id).upload_bytes == fs::file_size(file));
+  return client.upload(file);
 }
 
 }  // namespace
@@ -204,7 +207,7 @@ TEST_CASE("an upload interrupted by a crash whose input then vanished is found a
   SandboxProcess sandbox({"--quiet", "--api-key", kKey});
   const fs::path journal_path = dir / "journal.sqlite";
   const fs::path gone = dir / "in" / "clip0.mp4";
-  const std::string video_no = crash_mid_upload(sandbox, journal_path, gone);
+  const std::string video_no = crash_mid_upload(sandbox, journal_path, gone).video.video_no;
   fs::remove(gone);
 
   const RunResult r =
@@ -235,24 +238,10 @@ TEST_CASE("a crashed v1 upload whose input vanished is found by size, though ren
   SandboxProcess sandbox({"--quiet", "--api-key", kKey, "--rename-videos", "hash"});
   const fs::path journal_path = dir / "journal.sqlite";
   const fs::path gone = dir / "in" / "clip0.mp4";
-  std::string video_no;
-  {
-    const mavi::HttpGlobal http;
-    mavi::ClientConfig config;
-    config.base_url = sandbox.url();
-    config.api_key = kKey;
-    config.api = mavi::ApiGeneration::v1;
-    config.uploads_per_minute = 0;
-    const mavi::Client client(config);
-    mavi::Journal journal(journal_path);
-    const mavi::JournalRecord record =
-        journal.open_record(mavi::fingerprint(gone), gone, sandbox.url());
-    journal.record_upload_started(record.id, gone, fs::file_size(gone));
-    CHECK(journal.get(record.id).upload_bytes == fs::file_size(gone));
-    const mavi::UploadResult sent = client.upload(gone);
-    REQUIRE(sent.video.video_name != "clip0.mp4");  // renamed by the server
-    video_no = sent.video.video_no;
-  }
+  const mavi::UploadResult sent =
+      crash_mid_upload(sandbox, journal_path, gone, mavi::ApiGeneration::v1);
+  REQUIRE(sent.video.video_name != "clip0.mp4");  // renamed by the server
+  const std::string video_no = sent.video.video_no;
   fs::remove(gone);
 
   const RunResult r =
@@ -276,7 +265,7 @@ TEST_CASE(
   SandboxProcess sandbox({"--quiet", "--api-key", kKey});
   const fs::path journal_path = dir / "journal.sqlite";
   const fs::path changed = dir / "in" / "clip0.mp4";
-  const std::string old_video = crash_mid_upload(sandbox, journal_path, changed);
+  const std::string old_video = crash_mid_upload(sandbox, journal_path, changed).video.video_no;
   // Another clip under the same name: other content.
   mavi::test::make_distinct_clips(dir / "other", 3);
   fs::copy_file(dir / "other" / "clip2.mp4", changed, fs::copy_options::overwrite_existing);
