@@ -99,11 +99,9 @@ void add_options(CLI::App& app, Options& o) {
       ->default_str("quiet");
 
   auto* rules = "Rules";
-  app.add_option("--api", o.api,
-                 "API generation whose documented requirements apply: classic and v1 take "
-                 "MP4/MOV, MKV and AVI; v2 also WebM, FLV, WMV and MPEG")
-      ->check(CLI::IsMember({"classic", "v1", "v2"}))
-      ->capture_default_str()
+  mavi::cli::add_api_option(
+      app, o.api, "API generation whose documented requirements apply",
+      [](const mavi::ApiGenerationInfo& api) { return "(" + api.formats + ")"; })
       ->group(rules);
   app.add_flag("--require-audio", o.rules.require_audio,
                "A file without an audio track is rejected (default: a warning)")

@@ -171,9 +171,12 @@ int main(int argc, char** argv) {
   mavi::cli::add_duration_option(app, "--latency", latency,
                                  "How long to wait before answering each API request (200ms)", 0,
                                  3600);
-  app.add_option("--max-bandwidth", config.max_bandwidth_bytes_per_second,
-                 "Bytes per second at which request bodies are read, shared by all uploads "
-                 "(0: unlimited)");
+  std::uintmax_t max_bandwidth = 0;
+  mavi::cli::add_size_option(app, "--max-bandwidth", max_bandwidth,
+                             "Bytes per second at which request bodies are read, shared by all "
+                             "uploads (k, M, G: powers of 1000; KiB, MiB, GiB: of 1024; 0: "
+                             "unlimited)",
+                             0, std::uintmax_t{1} << 50);
   app.add_option("--seed", config.faults.seed, "Seed for the fault decisions")
       ->capture_default_str();
   app.add_flag("--admin", config.admin,
@@ -208,6 +211,7 @@ int main(int argc, char** argv) {
   mavi::set_log_level(config.quiet ? mavi::LogLevel::quiet : mavi::LogLevel::warning);
   config.callback_delay = to_ms(callback_delay);
   config.latency = to_ms(latency);
+  config.max_bandwidth_bytes_per_second = max_bandwidth;
   config.stall_duration = to_ms(stall_seconds);
   config.signed_url_ttl = std::chrono::seconds(static_cast<long long>(signed_url_ttl));
   if (outage_seconds > 0) {

@@ -46,6 +46,22 @@ std::string_view to_string(UploadRoute route) noexcept;
 std::string_view to_string(AuthScheme scheme) noexcept;
 std::string_view to_string(ApiGeneration api) noexcept;
 
+// What MAVI's documents say of one generation: --api's word and help, and what it takes.
+struct ApiGenerationInfo {
+  ApiGeneration api = ApiGeneration::classic;
+  std::string name;                     // --api's word: "classic", "v1", "v2"
+  std::string paths;                    // where its requests go: "/api/serve/video/..."
+  std::string formats;                  // what it takes, in words: "MP4/MOV, MKV and AVI"
+  std::vector<std::string> containers;  // FFmpeg demuxer names it takes
+  std::vector<std::string> extensions;  // lower case, with the dot
+};
+
+// Every generation this library speaks, oldest first.
+std::vector<ApiGenerationInfo> api_generations();
+
+// The generation --api names ("classic", "v1", "v2"); nothing for another word.
+std::optional<ApiGeneration> api_generation_from_string(std::string_view name) noexcept;
+
 struct RetryPolicy {
   int max_attempts = 5;                           // including the first; 1 disables retrying
   std::chrono::milliseconds base_backoff{1000};   // delay before the 2nd attempt

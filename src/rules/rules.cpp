@@ -2,11 +2,14 @@
 #include "mavi/rules.hpp"
 
 #include "mavi/probe.hpp"
+#include "mavi/upload.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+
+#include "upload/api_generation.hpp"
 
 namespace mavi {
 
@@ -336,20 +339,20 @@ Verdict evaluate(const MediaInfo& info, const Rules& rules) {
   return conclude(out.take());
 }
 
+// Each generation's module says what it takes (src/upload/*_api.cpp): the rules only ask.
 void apply_rule_set(Rules& rules, std::string_view generation) {
-  if (generation == "classic" || generation == "v1") {
-    rules.accepted_containers = {"mov", "mp4", "matroska", "avi"};
-    rules.accepted_extensions = {".mp4", ".mov", ".mkv", ".avi"};
-  } else if (generation == "v2") {
-    // The v2 upload pages: "MP4, MOV, AVI, WebM, MKV, FLV, WMV, MPEG".
-    rules.accepted_containers = {"mov", "mp4", "matroska", "webm", "avi", "flv", "asf", "mpeg"};
-    rules.accepted_extensions = {".mp4", ".mov", ".mkv",  ".webm", ".avi",
-                                 ".flv", ".wmv", ".mpeg", ".mpg"};
-  } else {
-    throw Error(Errc::invalid_argument, "no rule set for API generation '" +
-                                            std::string(generation) + "' (classic, v1 or v2)");
+  const std::optional<ApiGeneration> api = api_generation_from_string(generation);
+  if (!api) {
+    std::string names;
+    for (const ApiGenerationInfo& known : api_generations())
+      names += (names.empty() ? "" : ", ") + known.name;
+    throw Error(Errc::invalid_argument,
+                "no rule set for API generation '" + std::string(generation) + "' (" + names + ")");
   }
-  rules.rule_set = std::string(generation);
+  const detail::ApiModule& module = detail::api_module(*api);
+  rules.accepted_containers = module.accepted_containers();
+  rules.accepted_extensions = module.accepted_extensions();
+  rules.rule_set = std::string(module.name());
 }
 
 Rules rules_for(std::string_view generation) {

@@ -10,14 +10,15 @@ long long epoch_ms(std::chrono::system_clock::time_point t) noexcept {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+std::span<const ApiModule* const> api_modules() noexcept {
+  static const ApiModule* const modules[] = {&classic_api(), &v1_api(), &v2_api()};
+  return modules;
+}
+
 const ApiModule* find_api_module(ApiGeneration api) noexcept {
-  switch (api) {
-    case ApiGeneration::classic:
-      return &classic_api();
-    case ApiGeneration::v1:
-      return &v1_api();
-    case ApiGeneration::v2:
-      return &v2_api();
+  for (const ApiModule* module : api_modules()) {
+    if (module->generation() == api)
+      return module;
   }
   return nullptr;  // a value cast from an integer no generation has
 }
@@ -67,3 +68,25 @@ const ApiModule& api_module(ApiGeneration api) {
 }
 
 }  // namespace mavi::detail
+
+namespace mavi {
+
+std::vector<ApiGenerationInfo> api_generations() {
+  std::vector<ApiGenerationInfo> all;
+  for (const detail::ApiModule* module : detail::api_modules()) {
+    all.push_back({module->generation(), std::string(module->name()), std::string(module->paths()),
+                   std::string(module->formats()), module->accepted_containers(),
+                   module->accepted_extensions()});
+  }
+  return all;
+}
+
+std::optional<ApiGeneration> api_generation_from_string(std::string_view name) noexcept {
+  for (const detail::ApiModule* module : detail::api_modules()) {
+    if (module->name() == name)
+      return module->generation();
+  }
+  return std::nullopt;
+}
+
+}  // namespace mavi

@@ -3,7 +3,8 @@
 // one video's status is looked up and which status words are final. The client
 // (src/upload/client.cpp) only talks to this interface; each generation lives in its own file
 // (classic_api.cpp, v1_api.cpp, v2_api.cpp). Adding a generation: a value in mavi::ApiGeneration, a
-// file implementing ApiModule, and one line in api_module() (api_generation.cpp).
+// file implementing ApiModule, and one line in api_modules() (api_generation.cpp); --api's
+// choices, its help and the rule sets follow from the list.
 //
 // Private to libmavi. Request building and answer reading do no I/O, so they are
 // unit-testable; the one operation that needs the network (status) gets it as an Exchange.
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +78,22 @@ class ApiModule {
   virtual std::string_view default_base_url() const noexcept = 0;
 
   virtual DocumentedLimits documented_limits() const noexcept { return {}; }
+
+  // Where its requests go, as --api's help names them ("/api/serve/video/...").
+  virtual std::string_view paths() const noexcept = 0;
+
+  // What MAVI's pages say this generation takes: in words for messages and --help ("MP4/MOV,
+  // MKV and AVI"), as FFmpeg demuxer names, and as file name extensions (lower case, with the
+  // dot). mavi::apply_rule_set copies them into Rules.
+  virtual std::string_view formats() const noexcept = 0;
+  virtual std::vector<std::string> accepted_containers() const = 0;
+  virtual std::vector<std::string> accepted_extensions() const = 0;
+
+  // A server that answers rate limiting with HTTP 400 and the words "exceeded the limit" (v2
+  // does) gives the same answer to some invalid requests: this many such answers in a row, the
+  // pace halved each time (about 8 minutes), are taken for a refusal of the request. 0: never.
+  // HTTP 429 and code 0429 are never capped.
+  virtual int limit_answers_at_400_before_refusal() const noexcept { return 8; }
 
   // Where uploads go, below the base URL ("/api/serve/video/upload"); messages name it.
   virtual std::string_view upload_path() const noexcept = 0;
@@ -157,6 +175,9 @@ void check_delete_batch(const ApiModule& module, const std::vector<std::string>&
 
 // Milliseconds since the epoch, as MAVI writes times.
 long long epoch_ms(std::chrono::system_clock::time_point t) noexcept;
+
+// Every generation's module, oldest first: the one list to extend with a new generation.
+std::span<const ApiModule* const> api_modules() noexcept;
 
 // The module of a generation; nullptr for a value no module implements.
 const ApiModule* find_api_module(ApiGeneration api) noexcept;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 #include "http/url.hpp"
 #include "upload/api_generation.hpp"
@@ -18,6 +19,15 @@ class ClassicApi final : public ApiModule {
   std::string_view name() const noexcept override { return "classic"; }
   std::string_view default_base_url() const noexcept override { return kDefaultBaseUrl; }
   std::string_view upload_path() const noexcept override { return "/api/serve/video/upload"; }
+  std::string_view paths() const noexcept override { return "/api/serve/video/..."; }
+  // MAVI's upload docs: MP4/MOV, MKV and AVI.
+  std::string_view formats() const noexcept override { return "MP4/MOV, MKV and AVI"; }
+  std::vector<std::string> accepted_containers() const override {
+    return {"mov", "mp4", "matroska", "avi"};
+  }
+  std::vector<std::string> accepted_extensions() const override {
+    return {".mp4", ".mov", ".mkv", ".avi"};
+  }
   // The published limits (api-tools.memories.ai/platform/rate-limits); status is a searchDB
   // scan, paced as a listing.
   DocumentedLimits documented_limits() const noexcept override { return {1, 300, 0}; }

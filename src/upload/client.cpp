@@ -21,6 +21,7 @@
 #include "upload/pacing.hpp"
 #include "upload/retry.hpp"
 #include "upload/signed_attempt.hpp"
+#include "upload/upload_loop.hpp"
 
 namespace mavi {
 
@@ -178,15 +179,22 @@ struct Client::Impl {
                        video_no, query);
   }
 
-  // What differs between an upload of a file and one by URL; the retry loop is the same.
-  struct UploadRun {
-    std::string name;  // the name MAVI lists the video under (looked up after a lost answer)
-    std::string unique_id;
-    std::string what;  // for messages: never a query string
-    std::function<detail::AttemptResult(int attempt)> send;
-    std::function<UploadIdentity()> identity;  // what a look-up recognises the upload by
-  };
-  UploadResult run_upload(const UploadRun& run, const ProgressCallback& progress) const;
+  // The retry loop's view of this client, for one upload in scope `unique_id`.
+  detail::UploadLoopSetup loop_setup(const std::string& unique_id) const {
+    detail::UploadLoopSetup setup;
+    setup.api = api;
+    setup.retry = config.retry;
+    setup.upload_pacer = upload_pacer.get();
+    setup.upload_ceiling = upload_ceiling;
+    setup.list_pacer = list_pacer.get();
+    setup.list_ceiling = list_ceiling;
+    setup.clock_skew_allowance = config.clock_skew_allowance;
+    setup.log = log_fn();
+    setup.find = [this, unique_id](const UploadIdentity& identity, const TimeWindow& window) {
+      return find_once(identity, window, unique_id);
+    };
+    return setup;
+  }
 
   // The upload request of `file`: the generation's URL and fields plus the file part.
   detail::http::Request upload_request(const fs::path& file, const std::string& name,
@@ -201,10 +209,6 @@ struct Client::Impl {
 };
 
 namespace {
-
-// v2's "Request has exceeded the limit." with HTTP 400 means rate limiting or a refused
-// request; this many in a row (about 8 minutes of halved pace) means the latter.
-constexpr int kMaxLimitAnswersAt400 = 8;
 
 // Fails early, before any request, for a file that cannot be uploaded.
 void check_readable(const fs::path& file) {
@@ -379,7 +383,8 @@ UploadResult Client::upload(const fs::path& file, const UploadOptions& options,
       current.asset_id = signed_attempts->asset_id();
     return current;
   };
-  return s.run_upload({name, unique_id, what, send, current_identity}, progress);
+  return detail::run_upload(s.loop_setup(unique_id), {name, what, send, current_identity},
+                            progress);
 }
 
 UploadResult Client::upload_url(std::string_view url, const UploadOptions& options,
@@ -400,176 +405,13 @@ UploadResult Client::upload_url(std::string_view url, const UploadOptions& optio
   const detail::AttemptSetup setup{s.api, &request,         s.settings(),
                                    what,  s.config.api_key, s.log_fn()};
   const UploadIdentity identity{name, options.source_size_bytes};
-  UploadResult result = s.run_upload(
-      {name, unique_id, what, [&](int n) { return detail::send_attempt(setup, n, progress); },
+  UploadResult result = detail::run_upload(
+      s.loop_setup(unique_id),
+      {name, what, [&](int n) { return detail::send_attempt(setup, n, progress); },
        [&] { return identity; }},
       progress);
   result.by_url = true;
   return result;
-}
-
-// The retry loop: pacing, backoff, and the look-up-before-resend rule around single attempts.
-UploadResult Client::Impl::run_upload(const UploadRun& run,
-                                      const ProgressCallback& progress) const {
-  const Impl& s = *this;
-  const ClientConfig& cfg = config;
-  const std::string& name = run.name;
-  const std::string& unique_id = run.unique_id;
-  const std::string& what = run.what;
-  const auto& send = run.send;
-  const auto& current_identity = run.identity;
-  // A generation without a listing can only settle an ambiguous failure by a reserved asset:
-  // a direct upload whose answer was lost is not sent again (it could be stored twice).
-  auto can_settle = [&] { return s.api->has_listing() || !current_identity().asset_id.empty(); };
-  auto unsettled = [&](const std::string& reason) {
-    return Error(Errc::http,
-                 what + ": " + reason + "; the whole file had been sent and the " +
-                     std::string(s.api->name()) +
-                     " API lists no uploads to check whether it arrived, so it is not sent "
-                     "again (a signed-URL upload, --upload-via signed-url, can be checked)");
-  };
-
-  UploadResult result;
-  const auto started = steady_clock::now();
-  int attempt = 0;
-  detail::ResendGuard guard(
-      name,
-      [&](const TimeWindow& window) { return s.find_once(current_identity(), window, unique_id); },
-      s.log_fn(), system_clock::now(), cfg.clock_skew_allowance);
-  auto keep_waiting = [&] {
-    UploadProgress waiting{0, 0, 0, std::max(attempt, 1)};
-    waiting.rate_limited_answers = result.rate_limited_answers;
-    return !progress || progress(waiting);
-  };
-  // While waiting for the slot, the caller hears how long it will be and at what pace.
-  auto wait_for_slot = [&](const detail::Pacer::Wait& wait) {
-    if (!progress)
-      return true;
-    UploadProgress waiting{0, 0, 0, std::max(attempt, 1)};
-    waiting.waiting_for_slot = true;
-    waiting.slot_in =
-        std::max(milliseconds{0}, duration_cast<milliseconds>(wait.slot - steady_clock::now()));
-    waiting.uploads_per_minute = wait.per_minute;
-    waiting.rate_limited = wait.rate_limited;
-    waiting.rate_limited_answers = result.rate_limited_answers;
-    return progress(waiting);
-  };
-  auto finish = [&](UploadResult& r) {
-    r.attempts = attempt;
-    r.elapsed = duration_cast<milliseconds>(steady_clock::now() - started);
-    return r;
-  };
-  auto recovered = [&](VideoRecord video) {
-    result.video = std::move(video);
-    result.code = "0000";
-    result.recovered_by_lookup = true;
-    return finish(result);
-  };
-
-  std::optional<Error> last_error;
-  seconds retry_after{0};        // the server's Retry-After, 0 when none
-  bool rate_limited = false;     // the last answer was "rate limited": the pacer is the backoff
-  int limit_answers_at_400 = 0;  // "exceeded the limit" with HTTP 400, in a row (v2)
-  for (attempt = 1; attempt <= cfg.retry.max_attempts; ++attempt) {
-    if (attempt > 1 && !rate_limited) {
-      milliseconds delay =
-          std::max<milliseconds>(detail::backoff_for(cfg.retry, attempt), retry_after);
-      s.log("attempt " + std::to_string(attempt) + " of " + std::to_string(cfg.retry.max_attempts) +
-            " in " + std::to_string(delay.count()) + " ms after: " + last_error->what());
-      if (!detail::interruptible_sleep(delay, keep_waiting)) {
-        throw Error(Errc::cancelled, what + ": cancelled while waiting to retry");
-      }
-    }
-    if (attempt > 1 && guard.lookup_pending()) {
-      if (!can_settle())
-        throw unsettled(last_error->what());
-      try {
-        if (auto found = guard.look_up())
-          return recovered(std::move(*found));
-      } catch (const Error& e) {
-        if (!is_retryable(e.kind()))
-          throw;
-        if (e.kind() == Errc::rate_limited) {
-          s.list_pacer->on_rate_limited(s.list_ceiling, seconds{0});
-          --attempt;  // the look-up's own pace, not a failed attempt
-        }
-        last_error = e;
-        retry_after = seconds{0};
-        rate_limited = false;
-        continue;  // look again before the next attempt rather than risk a duplicate
-      }
-    }
-    rate_limited = false;
-    if (!s.upload_pacer->acquire_observed(s.upload_ceiling, wait_for_slot)) {
-      throw Error(Errc::cancelled, what + ": cancelled while waiting for an upload slot");
-    }
-
-    detail::AttemptResult sent = send(attempt);
-    result.bytes_sent += sent.bytes_sent;
-    if (sent.answer) {
-      s.upload_pacer->on_admitted(s.upload_ceiling);
-      result.http_status = static_cast<int>(sent.http_status);
-      result.code = std::move(sent.answer->code);
-      result.msg = std::move(sent.answer->msg);
-      result.video = std::move(sent.answer->video);
-      return finish(result);
-    }
-    const Error& e = *sent.error;
-    if (detail::ResendGuard::duplicate_of_earlier_attempt(e.kind(), attempt)) {
-      if (auto found = guard.look_up())
-        return recovered(std::move(*found));
-    }
-    if (!is_retryable(e.kind()))
-      throw e;
-    last_error = e;
-    retry_after = sent.retry_after;
-    if (e.kind() == Errc::rate_limited && sent.http_status == 400 &&
-        ++limit_answers_at_400 >= kMaxLimitAnswersAt400) {
-      // v2 answers some invalid requests with the same HTTP 400 "exceeded the limit": after
-      // this many in a row, while the pace halved each time, it is this request that is refused.
-      throw Error(Errc::bad_request,
-                  std::string(e.what()) + " (" + std::to_string(limit_answers_at_400) +
-                      " times in a row with HTTP 400, the pace halved each time: taken for a "
-                      "refusal of this request, which v2 answers with the same words, not for "
-                      "rate limiting)",
-                  e.native_code());
-    }
-    if (e.kind() != Errc::rate_limited)
-      limit_answers_at_400 = 0;
-    if (e.kind() == Errc::rate_limited) {
-      // MAVI's pace, not this file's failure: the whole upload stage slows down (the shared
-      // pacer halves its rate, honouring a Retry-After), and the attempt is not used up.
-      s.upload_pacer->on_rate_limited(s.upload_ceiling, retry_after);
-      ++result.rate_limited_answers;
-      s.log("rate limited (" + std::string(e.what()) + "): uploads slowed to " +
-            std::to_string(s.upload_pacer->per_minute(s.upload_ceiling)) + " a minute");
-      rate_limited = true;
-      --attempt;
-      continue;
-    }
-    if (retry_after > cfg.retry.max_retry_after) {
-      throw Error(e.kind(),
-                  std::string(e.what()) + " (server asks to wait " +
-                      std::to_string(retry_after.count()) + " s)",
-                  e.native_code());
-    }
-    guard.after_retryable_failure(e.kind(), sent.whole_body_sent);
-  }
-  attempt = cfg.retry.max_attempts;
-  if (guard.lookup_pending() && !can_settle())
-    throw unsettled(last_error->what());
-  if (guard.lookup_pending()) {
-    try {
-      if (auto found = guard.look_up())
-        return recovered(std::move(*found));
-    } catch (const Error&) {
-      // Report the upload failure, which is what the caller must act on.
-    }
-  }
-  throw Error(last_error->kind(),
-              std::string(last_error->what()) + " (gave up after " +
-                  std::to_string(cfg.retry.max_attempts) + " attempts)",
-              last_error->native_code());
 }
 
 }  // namespace mavi

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "http/url.hpp"
 #include "upload/api_generation.hpp"
@@ -30,6 +31,15 @@ class V1Api final : public ApiModule {
   std::string_view default_base_url() const noexcept override { return kV1BaseUrl; }
 
   std::string_view upload_path() const noexcept override { return "/serve/api/v1/upload"; }
+  std::string_view paths() const noexcept override { return "/serve/api/v1/..."; }
+  // The Visual Search upload pages take the classic containers.
+  std::string_view formats() const noexcept override { return classic_api().formats(); }
+  std::vector<std::string> accepted_containers() const override {
+    return classic_api().accepted_containers();
+  }
+  std::vector<std::string> accepted_extensions() const override {
+    return classic_api().accepted_extensions();
+  }
   // api-tools.memories.ai/platform/rate-limits: upload 1 QPM, list videos 5 QPS, task status
   // (get_metadata) 1 QPS.
   DocumentedLimits documented_limits() const noexcept override { return {1, 300, 60}; }

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "http/url.hpp"
 #include "mavi/error.hpp"
@@ -39,6 +40,17 @@ class V2Api final : public ApiModule {
   // "https://mavi-backend.memories.ai/serve/api/v2".
   std::string_view default_base_url() const noexcept override { return kV2BaseUrl; }
   std::string_view upload_path() const noexcept override { return "/serve/api/v2/upload"; }
+  std::string_view paths() const noexcept override { return "/serve/api/v2/..., assets"; }
+  // The v2 upload pages: "MP4, MOV, AVI, WebM, MKV, FLV, WMV, MPEG".
+  std::string_view formats() const noexcept override {
+    return "MP4, MOV, AVI, WebM, MKV, FLV, WMV and MPEG";
+  }
+  std::vector<std::string> accepted_containers() const override {
+    return {"mov", "mp4", "matroska", "webm", "avi", "flv", "asf", "mpeg"};
+  }
+  std::vector<std::string> accepted_extensions() const override {
+    return {".mp4", ".mov", ".mkv", ".webm", ".avi", ".flv", ".wmv", ".mpeg", ".mpg"};
+  }
 
   // 1 request a second per account, whatever the request (the v2 pages).
   DocumentedLimits documented_limits() const noexcept override {

@@ -243,7 +243,7 @@ TEST_CASE(
   TempDir tmp;
   const Batch batch = make_batch(tmp / "videos", 14, 6, 4, 2);
   Sandbox sandbox({"--fail-rate", "0.2", "--drop-rate", "0.1", "--lost-reply-rate", "0.15",
-                   "--latency", "0.1", "--max-bandwidth", "4000000"});
+                   "--latency", "0.1", "--max-bandwidth", "4M"});
   const fs::path journal = tmp / "journal.sqlite";
   const std::vector<std::string> argv =
       tool(sandbox, journal,

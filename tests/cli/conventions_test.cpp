@@ -105,6 +105,25 @@ TEST_CASE("sizes, durations and repeated options follow one convention", "[cli][
   CHECK(prepare(
             {"--dry-run", "--wait-timeout", "2m", "--crf", "10", "--crf", "20", fx("h264_aac.mp4")})
             .exit_code == 0);
+  // Every size option of every program takes the one syntax (mavi-sandbox's runs with "2M"
+  // in terminal_progress_test and pipeline_test).
+  CHECK(prepare({"--dry-run", "--api", "v2", "--signed-url-from", "16MiB", fx("h264_aac.mp4")})
+            .exit_code == 0);
+  for (const auto& [name, option] : std::vector<std::pair<std::string, std::string>>{
+           {"mavi-check", "--max-size"},
+           {"mavi-prepare-and-upload", "--max-size"},
+           {"mavi-prepare-and-upload", "--max-work-bytes"},
+           {"mavi-prepare-and-upload", "--signed-url-from"},
+           {"mavi-sandbox", "--max-bandwidth"}}) {
+    INFO(name << " " << option);
+    std::vector<std::string> args{option, "2X"};
+    if (name != "mavi-sandbox")
+      args.push_back(fx("h264_aac.mp4"));
+    const RunResult bad = program(name, args, {{"MAVI_API_KEY", kKey}});
+    CHECK(bad.exit_code == 64);
+    CHECK(bad.err.find("'2X' is not a size (a number of bytes, with k, M, G, T or KiB, MiB, GiB, "
+                       "TiB)") != std::string::npos);
+  }
   // -j 0 is one per core in both programs.
   CHECK(check({"-j", "0", fx("h264_aac.mp4")}).exit_code == 0);
   CHECK(prepare({"--dry-run", "-j", "0", fx("h264_aac.mp4")}).exit_code == 0);

@@ -91,7 +91,7 @@ TEST_CASE("on a terminal, uploading shows percent, rate and ETA", "[cli][upload]
       make_clip(dir.path(), "clip.mp4", "640x360", 1,
                 {"-c:v", "libx264", "-preset", "ultrafast", "-qp", "22", "-c:a", "aac"});
   REQUIRE(fs::file_size(clip) > 1'500'000);
-  mavi::test::SandboxProcess sandbox({"--max-bandwidth", "2000000", "--quiet"});
+  mavi::test::SandboxProcess sandbox({"--max-bandwidth", "2M", "--quiet"});
   const RunResult r = prepare_tool(
       {"--base-url", sandbox.url(), "--uploads-per-minute", "0", "--no-journal", clip.string()},
       true);

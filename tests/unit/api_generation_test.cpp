@@ -105,6 +105,25 @@ TEST_CASE("every generation has a module that says which generation it is") {
                        }));
 }
 
+TEST_CASE("the one list of generations gives --api its words, paths and formats") {
+  const std::vector<mavi::ApiGenerationInfo> all = mavi::api_generations();
+  REQUIRE(all.size() == mavi::detail::api_modules().size());
+  std::vector<std::string> names;
+  for (const mavi::ApiGenerationInfo& info : all) {
+    INFO(info.name);
+    names.push_back(info.name);
+    CHECK(info.name == mavi::to_string(info.api));
+    CHECK(mavi::api_generation_from_string(info.name) == info.api);
+    CHECK_FALSE(info.paths.empty());
+    CHECK_FALSE(info.formats.empty());
+    CHECK_FALSE(info.containers.empty());
+  }
+  CHECK(names == std::vector<std::string>{"classic", "v1", "v2"});
+  CHECK_FALSE(mavi::api_generation_from_string("v9").has_value());
+  CHECK_FALSE(mavi::api_generation_from_string("").has_value());
+  CHECK_FALSE(mavi::api_generation_from_string("V1").has_value());
+}
+
 TEST_CASE("a client uses the default host its generation's module names") {
   for (ApiGeneration api : kGenerations) {
     mavi::ClientConfig config;

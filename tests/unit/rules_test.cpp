@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "mavi/rules.hpp"
+#include "mavi/upload.hpp"
 #include "support/media_builders.hpp"
 
 using namespace mavi;
@@ -278,4 +279,22 @@ TEST_CASE("rules per API generation: v2 takes WebM, FLV, WMV and MPEG, classic a
   CHECK(strict.strict);
   CHECK(strict.max_size_bytes == 1000);
   CHECK_THROWS_AS(rules_for("v9"), Error);
+}
+
+TEST_CASE("a generation's rule set is what its API module says it takes", "[rules]") {
+  for (const mavi::ApiGenerationInfo& api : mavi::api_generations()) {
+    INFO(api.name);
+    const Rules rules = rules_for(api.name);
+    CHECK(rules.rule_set == api.name);
+    CHECK(rules.accepted_containers == api.containers);
+    CHECK(rules.accepted_extensions == api.extensions);
+  }
+  // The defaults are the classic generation's, as Rules' comment says.
+  const Rules defaults;
+  const Rules classic = rules_for("classic");
+  CHECK(defaults.accepted_containers == classic.accepted_containers);
+  CHECK(defaults.accepted_extensions == classic.accepted_extensions);
+  CHECK(defaults.rule_set == classic.rule_set);
+  // An unknown generation's error names the known ones.
+  CHECK_THROWS_WITH(rules_for("v9"), Catch::Contains("'v9'") && Catch::Contains("classic, v1, v2"));
 }

@@ -125,6 +125,21 @@ std::string duration_words(double seconds) {
   return trim_number(seconds * 1000) + " ms";
 }
 
+CLI::Option* add_api_option(CLI::App& app, std::string& name, const std::string& lead,
+                            const std::function<std::string(const ApiGenerationInfo&)>& describe) {
+  std::vector<std::string> names;
+  std::string help = lead + ": ";
+  const std::vector<ApiGenerationInfo> generations = api_generations();
+  for (std::size_t i = 0; i < generations.size(); ++i) {
+    names.push_back(generations[i].name);
+    help += (i == 0                        ? ""
+             : i + 1 == generations.size() ? " or "
+                                           : ", ") +
+            generations[i].name + " " + describe(generations[i]);
+  }
+  return app.add_option("--api", name, help)->check(CLI::IsMember(names))->capture_default_str();
+}
+
 CLI::Option* add_size_option(CLI::App& app, const std::string& name, std::uintmax_t& bytes,
                              const std::string& description, std::uintmax_t min_bytes,
                              std::uintmax_t max_bytes) {

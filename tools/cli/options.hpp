@@ -12,9 +12,12 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "mavi/upload.hpp"
 
 namespace mavi::cli {
 
@@ -37,6 +40,12 @@ CLI::Option* add_size_option(CLI::App& app, const std::string& name, std::uintma
 CLI::Option* add_duration_option(CLI::App& app, const std::string& name, double& seconds,
                                  const std::string& description, double min_seconds,
                                  double max_seconds);
+
+// --api GENERATION bound to `name`, its choices the generations libmavi speaks
+// (mavi::api_generations()), each described in the help by `describe`: "LEAD: classic (...),
+// v1 (...) or v2 (...)".
+CLI::Option* add_api_option(CLI::App& app, std::string& name, const std::string& lead,
+                            const std::function<std::string(const ApiGenerationInfo&)>& describe);
 
 // After every option is added: one value per occurrence, the last of repeated scalars wins.
 void apply_conventions(CLI::App& app);

@@ -70,22 +70,20 @@ void add_upload_options(CLI::App& app, UploadCliOptions& o) {
       ->check(CLI::IsMember({"raw", "bearer"}))
       ->capture_default_str()
       ->group(group);
-  app.add_option("--api", o.api,
-                 "API generation: classic (/api/serve/video/...), v1 (/serve/api/v1/...) or v2 "
-                 "(/serve/api/v2/..., assets)")
-      ->check(CLI::IsMember({"classic", "v1", "v2"}))
-      ->capture_default_str()
-      ->group(group);
+  add_api_option(app, o.api, "API generation", [](const ApiGenerationInfo& api) {
+    return "(" + api.paths + ")";
+  })->group(group);
   app.add_option("--upload-via", o.upload_via,
                  "v2: send files straight to MAVI (direct), through a signed URL to storage "
                  "(signed-url, checkable after a lost answer), or auto (signed-url from "
-                 "--signed-url-from bytes)")
+                 "--signed-url-from)")
       ->check(CLI::IsMember({"auto", "direct", "signed-url"}))
       ->capture_default_str()
       ->group(group);
-  app.add_option("--signed-url-from", o.signed_url_from,
-                 "v2, --upload-via auto: files of at least this many bytes go through a signed URL")
-      ->capture_default_str()
+  add_size_option(app, "--signed-url-from", o.signed_url_from,
+                  "v2, --upload-via auto: files of at least this size go through a signed URL "
+                  "(k, M, G: powers of 1000; KiB, MiB, GiB: of 1024)",
+                  0, std::uintmax_t{1} << 60)
       ->group(group);
   app.add_option("--callback-uri", o.callback_uri, "URI MAVI calls when processing ends")
       ->group(group);
@@ -188,9 +186,7 @@ ClientConfig make_client_config(const UploadCliOptions& o, std::ostream& warning
   }
 
   config.auth_scheme = o.auth_scheme == "bearer" ? AuthScheme::bearer : AuthScheme::raw;
-  config.api = o.api == "v2"   ? ApiGeneration::v2
-               : o.api == "v1" ? ApiGeneration::v1
-                               : ApiGeneration::classic;
+  config.api = api_generation_from_string(o.api).value_or(ApiGeneration::classic);
   config.upload_route = o.upload_via == "direct"       ? UploadRoute::direct
                         : o.upload_via == "signed-url" ? UploadRoute::signed_url
                                                        : UploadRoute::automatic;

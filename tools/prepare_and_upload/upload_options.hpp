@@ -22,8 +22,8 @@ struct UploadCliOptions {
   std::string api_key;       // --api-key (visible to other users: warned about)
   std::string auth_scheme = "raw";
   std::string api = "classic";
-  std::string upload_via = "auto";             // --upload-via (v2)
-  std::uint64_t signed_url_from = 8ull << 20;  // --signed-url-from BYTES (v2, auto)
+  std::string upload_via = "auto";              // --upload-via (v2)
+  std::uintmax_t signed_url_from = 8ull << 20;  // --signed-url-from SIZE (v2, auto)
   std::string callback_uri;
   // v1 form fields
   std::string unique_id;
