@@ -20,7 +20,7 @@ if [ "${KEEP:-0}" != 1 ]; then trap 'rm -rf "$work"' EXIT; else echo "work folde
 # NAME[:MAVI_OPTION]: odd_dimensions.mp4 (VP9 321x241) is fine for MAVI's default rules; --strict
 # makes it an odd-sized H.264 re-encode, which ffmpeg's libx264 refuses.
 files=(mpeg_ps_tail_no_pts.mpg mpeg_ps_no_timestamps.mpg mpeg1_raw.m1v mpeg4_aac_no_cluster_times.mkv
-       wmv_two_frames.wmv odd_dimensions.mp4:--strict)
+       mpeg4_aac_no_start_times.mkv wmv_two_frames.wmv odd_dimensions.mp4:--strict)
 
 frames() { ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames \
   -of csv=p=0 "$1" 2>/dev/null | head -1 | cut -d, -f1; }

@@ -1,19 +1,29 @@
 #!/usr/bin/env python3
 """Rewrites a Matroska file the way some small muxers write it: clusters without their Timecode
-element, and optionally the audio frames laced several to a block.
+element, optionally the audio frames laced several to a block, and optionally block times moved
+(negative ones in the first clusters).
 
 Without a cluster Timecode, FFmpeg takes every block's time as relative to 0: the timestamps
 restart at each cluster (they jump back mid-file), and nothing states when the streams start.
 fixtures/make_fixtures.sh makes mpeg4_aac_no_cluster_times.mkv with this; `ffmpeg -i IN
 -c:v libx264 -c:a aac` keeps only part of it, and a preparation must keep every frame and the
 whole audio.
+
+A Block's time is 16-bit, relative to its cluster's; FFmpeg gives a block no timestamp at all when
+that sum is negative. With --no-cluster-timecodes and --shift-block-times=-MS:CLUSTERS (MS larger
+than a cluster lasts), the frames of the first CLUSTERS clusters have no timestamp and the later
+ones restart at 0. When FFmpeg's probe of the file (it reads up to 50 frames of each stream
+looking for a first timestamp) ends inside those clusters, no stream has a start time (ffprobe:
+start_time=N/A), and the times FFmpeg makes up for the frames without one are followed by the
+restarted ones, going back (fixtures/mpeg4_aac_no_start_times.mkv).
 Usage: scripts/rewrite_mkv_like_small_muxer.py IN.mkv OUT.mkv [--no-cluster-timecodes]
-       [--lace=FRAMES]
+       [--lace=FRAMES] [--shift-block-times=MS[:CLUSTERS]]
 
 IN must be what FFmpeg's Matroska muxer writes to a pipe (a Segment of unknown size, no Cues):
 the Clusters are rebuilt (with --lace, the audio SimpleBlocks of each run, up to FRAMES, joined
 with Xiph lacing; the audio track's DefaultDuration dropped); SeekHead and Cues, whose offsets
-would go stale, are dropped. Anything else stops with an error.
+would go stale, are dropped; --shift-block-times adds MS to the time of every block (of the
+first CLUSTERS clusters only, when given). Anything else stops with an error.
 """
 import sys
 
@@ -113,7 +123,17 @@ def laced(blocks):
     return element(SIMPLE_BLOCK, payload)
 
 
-def rebuild_cluster(data, start, end, audio, per_block, keep_timecode):
+def shifted(block, ms):
+    """A (Simple)Block payload with ms added to its relative time (16-bit signed)."""
+    if not ms:
+        return block
+    t = int.from_bytes(block[1:3], "big", signed=True) + ms
+    if not -32768 <= t <= 32767:
+        raise SystemExit(f"block time {t} does not fit in 16 bits")
+    return block[:1] + t.to_bytes(2, "big", signed=True) + block[3:]
+
+
+def rebuild_cluster(data, start, end, audio, per_block, keep_timecode, shift):
     out, run = b"", []
 
     def flush():
@@ -126,12 +146,15 @@ def rebuild_cluster(data, start, end, audio, per_block, keep_timecode):
         if eid == SIMPLE_BLOCK and data[s] == (0x80 | audio):
             if data[s + 3] & 0x06:
                 raise SystemExit("the input is laced already")
-            run.append(bytes(data[s:e]))
+            run.append(shifted(bytes(data[s:e]), shift))
             if len(run) == per_block:
                 flush()
             continue
         flush()
         if eid == CLUSTER_TIMECODE and not keep_timecode:
+            continue
+        if eid == SIMPLE_BLOCK:
+            out += element(eid, shifted(bytes(data[s:e]), shift))
             continue
         out += raw(data, eid, s, e)
     flush()
@@ -141,10 +164,13 @@ def rebuild_cluster(data, start, end, audio, per_block, keep_timecode):
 def main(argv):
     if len(argv) < 3:
         raise SystemExit(__doc__)
-    per_block, keep_timecode = 1, True
+    per_block, keep_timecode, shift, shifted_clusters = 1, True, 0, None
     for arg in argv[3:]:
         if arg == "--no-cluster-timecodes":
             keep_timecode = False
+        elif arg.startswith("--shift-block-times="):
+            ms, _, clusters = arg.split("=", 1)[1].partition(":")
+            shift, shifted_clusters = int(ms), int(clusters) if clusters else None
         elif arg.startswith("--lace="):
             per_block = int(arg.split("=", 1)[1])
         else:
@@ -162,14 +188,17 @@ def main(argv):
         audio = audio_track(data, *tracks[0])
         if audio > 126:
             raise SystemExit("audio track number too large for this script")
-        body = b""
+        body, clusters = b"", 0
         for cid, cs, ce in children:
             if cid in (SEEKHEAD, CUES, VOID):
                 continue
             if cid == TRACKS:
                 body += rebuild_tracks(data, cs, ce, audio)
             elif cid == CLUSTER:
-                body += rebuild_cluster(data, cs, ce, audio, per_block, keep_timecode)
+                moved = shifted_clusters is None or clusters < shifted_clusters
+                body += rebuild_cluster(data, cs, ce, audio, per_block, keep_timecode,
+                                        shift if moved else 0)
+                clusters += 1
             else:
                 body += raw(data, cid, cs, ce)
         out += encode_id(SEGMENT) + b"\x01\xff\xff\xff\xff\xff\xff\xff" + body

@@ -114,6 +114,20 @@ detail::Expected one_second() {
   return e;
 }
 
+// What `ffprobe -show_entries stream=ENTRY` says of the first stream of `type` ("v", "a"). Only
+// nb_read_packets reads the packets (reading them can give a stream the start time its header
+// and FFmpeg's probe did not).
+std::string stream_entry(const fs::path& path, const std::string& type, const std::string& entry) {
+  std::vector<std::string> argv = {
+      "ffprobe",         "-v",  "error",   "-select_streams", type + ":0", "-show_entries",
+      "stream=" + entry, "-of", "csv=p=0", path.string()};
+  if (entry == "nb_read_packets")
+    argv.insert(argv.begin() + 3, "-count_packets");
+  const auto r = test::run(argv);
+  REQUIRE(r.exit_code == 0);
+  return r.out.substr(0, r.out.find_first_of(",\n"));
+}
+
 }  // namespace
 
 TEST_CASE("MPEG-PS whose trailing frames have no PTS comes out evenly spaced",
@@ -147,6 +161,8 @@ TEST_CASE("a raw MPEG-1 stream is checked against its decoded duration, not the 
   check_timeline(dir / "out.mp4", 50, 0.04, 2.0);
 }
 
+// MAVI before 9b779d3 failed on this file too ("writing the output: Invalid argument": the
+// copied AAC's DTS went back at the second cluster).
 TEST_CASE("Matroska whose timestamps restart at every cluster keeps all its video and audio",
           "[prepare][media][timestamps]") {
   if (!have_tools())
@@ -158,6 +174,27 @@ TEST_CASE("Matroska whose timestamps restart at every cluster keeps all its vide
                             "stream=duration", "-of", "csv=p=0", (dir / "out.mp4").string()});
   REQUIRE(r.exit_code == 0);
   CHECK(std::stod(r.out) == Approx(1.0).margin(0.05));  // every audio frame, in sequence
+}
+
+// Bug report class 4 as it was met: MAVI before 9b779d3 failed on this file with "writing the
+// output: Invalid argument" (its copied AAC went back in time where the timestamps restart),
+// while `ffmpeg -c:v libx264 -c:a copy` made a file of it (dropping a frame).
+TEST_CASE("Matroska with no stream start time keeps all its video and audio",
+          "[prepare][media][timestamps]") {
+  if (!have_tools())
+    MAVI_SKIP("ffmpeg/ffprobe are not installed");
+  const fs::path in = test::fixture("mpeg4_aac_no_start_times.mkv");
+  // The class: FFmpeg finds no start time for either stream.
+  REQUIRE(stream_entry(in, "v", "start_time") == "N/A");
+  REQUIRE(stream_entry(in, "a", "start_time") == "N/A");
+  test::TempDir dir;
+  const auto result = prepare_fixture("mpeg4_aac_no_start_times.mkv", dir / "out.mp4");
+  check_timeline(dir / "out.mp4", 75, 0.04, 3.0);
+  // Every audio frame, in sequence: as many packets as the input's, lasting the 3 s.
+  CHECK(stream_entry(dir / "out.mp4", "a", "nb_read_packets") ==
+        stream_entry(in, "a", "nb_read_packets"));
+  CHECK(std::stod(stream_entry(dir / "out.mp4", "a", "duration")) == Approx(3.0).margin(0.05));
+  CHECK(result.media.streams.size() == 2);
 }
 
 TEST_CASE("WMV frames without durations keep their length, the last one too",
