@@ -161,8 +161,8 @@ TEST_CASE("a raw MPEG-1 stream is checked against its decoded duration, not the 
   check_timeline(dir / "out.mp4", 50, 0.04, 2.0);
 }
 
-// MAVI before 9b779d3 failed on this file too ("writing the output: Invalid argument": the
-// copied AAC's DTS went back at the second cluster).
+// The preparation before 9b779d3 failed on this file too ("writing the output: Invalid argument":
+// the copied AAC's DTS went back at the second cluster).
 TEST_CASE("Matroska whose timestamps restart at every cluster keeps all its video and audio",
           "[prepare][media][timestamps]") {
   if (!have_tools())
@@ -176,9 +176,9 @@ TEST_CASE("Matroska whose timestamps restart at every cluster keeps all its vide
   CHECK(std::stod(r.out) == Approx(1.0).margin(0.05));  // every audio frame, in sequence
 }
 
-// Bug report class 4 as it was met: MAVI before 9b779d3 failed on this file with "writing the
-// output: Invalid argument" (its copied AAC went back in time where the timestamps restart),
-// while `ffmpeg -c:v libx264 -c:a copy` made a file of it (dropping a frame).
+// Bug report class 4 as it was met: the preparation before 9b779d3 failed on this file with
+// "writing the output: Invalid argument" (its copied AAC went back in time where the timestamps
+// restart), while `ffmpeg -c:v libx264 -c:a copy` made a file of it (dropping a frame).
 TEST_CASE("Matroska with no stream start time keeps all its video and audio",
           "[prepare][media][timestamps]") {
   if (!have_tools())
