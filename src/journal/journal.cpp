@@ -1,165 +1,24 @@
 #include "mavi/journal.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <iterator>
 #include <mutex>
 #include <vector>
 
+#include "journal/journal_file.hpp"
 #include "journal/journal_lock.hpp"
+#include "journal/journal_schema.hpp"
 #include "mavi/error.hpp"
 #include "sqlite/database.hpp"
 
 namespace mavi {
 
-namespace {
-
-using Clock = std::chrono::system_clock;
-
-constexpr std::string_view kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS files (
-  id INTEGER PRIMARY KEY,
-  fingerprint TEXT NOT NULL,
-  base_url TEXT NOT NULL,
-  path TEXT NOT NULL,
-  verdict TEXT NOT NULL DEFAULT '',
-  action TEXT NOT NULL DEFAULT '',
-  state TEXT NOT NULL,
-  video_no TEXT NOT NULL DEFAULT '',
-  video_name TEXT NOT NULL DEFAULT '',
-  video_status TEXT NOT NULL DEFAULT '',
-  upload_time TEXT NOT NULL DEFAULT '',
-  duration TEXT NOT NULL DEFAULT '',
-  http_status INTEGER NOT NULL DEFAULT 0,
-  code TEXT NOT NULL DEFAULT '',
-  error TEXT NOT NULL DEFAULT '',
-  upload_attempts INTEGER NOT NULL DEFAULT 0,
-  upload_started_ms INTEGER,
-  created_ms INTEGER NOT NULL,
-  updated_ms INTEGER NOT NULL,
-  UNIQUE (fingerprint, base_url)
-);
-CREATE TABLE IF NOT EXISTS events (
-  id INTEGER PRIMARY KEY,
-  file_id INTEGER NOT NULL REFERENCES files(id),
-  at_ms INTEGER NOT NULL,
-  from_state TEXT NOT NULL,
-  to_state TEXT NOT NULL,
-  detail TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS events_by_file ON events(file_id);
-CREATE TABLE IF NOT EXISTS outputs (
-  path TEXT PRIMARY KEY,
-  folder TEXT NOT NULL,
-  source TEXT NOT NULL,
-  created_ms INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS outputs_by_folder ON outputs(folder);
-CREATE TABLE IF NOT EXISTS outages (
-  id INTEGER PRIMARY KEY,
-  base_url TEXT NOT NULL,
-  from_ms INTEGER NOT NULL,
-  to_ms INTEGER NOT NULL,
-  ended INTEGER NOT NULL DEFAULT 0,
-  reason TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS deletions (
-  base_url TEXT NOT NULL,
-  video_no TEXT NOT NULL,
-  at_ms INTEGER NOT NULL,
-  PRIMARY KEY (base_url, video_no)
-);
-)sql";
-
-constexpr std::string_view kColumns =
-    "id, fingerprint, base_url, path, verdict, action, state, video_no, video_name, "
-    "video_status, upload_time, duration, http_status, code, error, upload_attempts, "
-    "upload_started_ms, created_ms, updated_ms, cause, asset_id, upload_bytes";
-
-// Columns added after the first release, each with its type: a journal written before them
-// gets them on opening (ALTER TABLE ... ADD COLUMN keeps every row).
-struct AddedColumn {
-  const char* name;
-  const char* definition;
-};
-constexpr AddedColumn kAddedColumns[] = {
-    {"cause", "TEXT NOT NULL DEFAULT ''"},     // why MAVI's processing failed, when it said
-    {"asset_id", "TEXT NOT NULL DEFAULT ''"},  // v2: the asset reserved, then uploaded
-    {"upload_bytes", "INTEGER"},  // the size of what the last upload sent (NULL: unknown)
-};
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
-      .count();
-}
-
-std::int64_t to_ms(Clock::time_point at) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-}
-
-Clock::time_point from_ms(std::int64_t ms) {
-  return Clock::time_point(std::chrono::milliseconds(ms));
-}
-
-JournalRecord read_record(const detail::sqlite::Statement& row) {
-  JournalRecord r;
-  r.id = row.integer(0);
-  r.fingerprint = row.text(1);
-  r.base_url = row.text(2);
-  r.path = row.text(3);
-  r.verdict = verdict_kind_from_string(row.text(4));
-  r.action = action_from_string(row.text(5)).value_or(Action::none);
-  r.state = file_state_from_string(row.text(6)).value_or(FileState::pending);
-  r.video.video_no = row.text(7);
-  r.video.video_name = row.text(8);
-  r.video.video_status = row.text(9);
-  r.video.upload_time = row.text(10);
-  r.video.duration = row.text(11);
-  r.http_status = static_cast<int>(row.integer(12));
-  r.code = row.text(13);
-  r.error = row.text(14);
-  r.upload_attempts = static_cast<int>(row.integer(15));
-  if (!row.is_null(16))
-    r.upload_started = from_ms(row.integer(16));
-  r.created = from_ms(row.integer(17));
-  r.updated = from_ms(row.integer(18));
-  r.video.cause = row.text(19);
-  r.video.asset_id = row.text(20);
-  if (!row.is_null(21))
-    r.upload_bytes = static_cast<std::uint64_t>(row.integer(21));
-  return r;
-}
-
-// The journal holds paths and MAVI's answers: only its owner may read it.
-void create_private(const std::filesystem::path& path) {
-  if (path.has_parent_path()) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path.parent_path(), ec)) {
-      std::filesystem::create_directories(path.parent_path(), ec);
-      if (ec) {
-        throw Error(Errc::io,
-                    "journal: create folder " + path.parent_path().string() + ": " + ec.message());
-      }
-      std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all, ec);
-    }
-  }
-  const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-  if (fd >= 0) {
-    ::close(fd);
-  } else if (errno != EEXIST) {
-    const int err = errno;
-    throw Error(err == EACCES ? Errc::permission_denied : Errc::io,
-                "journal: create " + path.string() + ": " + std::strerror(err), err);
-  }
-}
-
-}  // namespace
+using detail::journal::from_ms;
+using detail::journal::kColumns;
+using detail::journal::now_ms;
+using detail::journal::read_record;
+using detail::journal::to_ms;
 
 std::string_view to_string(FileState state) noexcept {
   switch (state) {
@@ -195,55 +54,12 @@ std::optional<FileState> file_state_from_string(std::string_view text) noexcept 
   return std::nullopt;
 }
 
-// The file a journal opened, to notice it being removed, moved or replaced during a run.
-class FileWatch {
- public:
-  explicit FileWatch(const std::filesystem::path& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    struct stat st {};
-    if (fd_ >= 0 && ::fstat(fd_, &st) == 0)
-      id_ = {st.st_dev, st.st_ino};
-  }
-  ~FileWatch() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  FileWatch(const FileWatch&) = delete;
-  FileWatch& operator=(const FileWatch&) = delete;
-
-  // Throws Errc::journal when the file is no longer where, and what, it was.
-  void ensure_in_place() const {
-    if (fd_ < 0)
-      return;
-    struct stat open_file {};
-    if (::fstat(fd_, &open_file) == 0 && open_file.st_nlink == 0)
-      lost("was deleted");
-    struct stat at_path {};
-    if (::stat(path_.c_str(), &at_path) != 0) {
-      lost(errno == ENOENT ? "was removed or moved (or its folder)"
-                           : std::string("cannot be reached: ") + std::strerror(errno));
-    }
-    if (std::pair{at_path.st_dev, at_path.st_ino} != id_)
-      lost("was replaced by another file");
-  }
-
- private:
-  [[noreturn]] void lost(const std::string& what) const {
-    throw Error(Errc::journal, "the journal " + path_.string() + " " + what +
-                                   " during the run: nothing more can be recorded");
-  }
-
-  std::filesystem::path path_;
-  int fd_ = -1;
-  std::pair<dev_t, ino_t> id_{};
-};
-
 struct Journal::Impl {
   std::filesystem::path path;
   std::mutex mutex;                           // one connection, shared by the pipeline's threads
   std::unique_ptr<detail::JournalLock> lock;  // none when read-only
   detail::sqlite::Database db;
-  FileWatch watch;
+  detail::journal::FileWatch watch;
 
   Impl(const std::filesystem::path& p, const JournalOptions& options)
       : path(p),
@@ -256,30 +72,17 @@ struct Journal::Impl {
     // FULL: a committed transition survives power loss too, not only a killed process.
     db.exec("PRAGMA synchronous=FULL");
     db.exec("PRAGMA foreign_keys=ON");
-    db.exec(kSchema);
-    add_missing_columns();
+    db.exec(detail::journal::kSchema);
+    detail::journal::add_missing_columns(db);
     // A journal that cannot be written must stop the batch before any work, not fail every
     // file one by one: take the write lock once now.
     db.exec("BEGIN IMMEDIATE");
     db.exec("ROLLBACK");
   }
 
-  void add_missing_columns() {
-    std::vector<std::string> have;
-    auto columns = db.prepare("PRAGMA table_info(files)");
-    while (columns.step())
-      have.push_back(columns.text(1));
-    for (const AddedColumn& column : kAddedColumns) {
-      if (std::find(have.begin(), have.end(), column.name) == have.end()) {
-        db.exec(std::string("ALTER TABLE files ADD COLUMN ") + column.name + " " +
-                column.definition);
-      }
-    }
-  }
-
   static std::unique_ptr<detail::JournalLock> take_lock(const std::filesystem::path& p,
                                                         const JournalOptions& options) {
-    create_private(p);
+    detail::journal::create_private(p);
     return std::make_unique<detail::JournalLock>(p, options.wait_for_lock, options.cancel);
   }
 
