@@ -115,6 +115,11 @@ int main(int argc, char** argv) {
   app.add_option("--status-rate-limit", config.faults.status_per_second,
                  "Status look-ups (get_metadata) per second; beyond, code 0429 (0: unlimited)")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--v2-rate-limit", config.faults.v2_per_second,
+                 "Requests a second to each v2 endpoint (upload, signed URL, metadata, delete), "
+                 "account-wide; beyond, HTTP 400 \"exceeded the limit\" (0: v2 shares "
+                 "--rate-limit and --status-rate-limit)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--rate-limit-status", config.faults.rate_limited_http_status,
                  "HTTP status of a 0429 answer: 200, 429 or 400 (MAVI's pages show all three)")
       ->check(CLI::IsMember({200, 429, 400}))
@@ -232,6 +237,7 @@ int main(int argc, char** argv) {
     unless_given("--rate-limit", config.faults.rate_limit_per_minute, 1);
     unless_given("--list-rate-limit", config.faults.list_per_second, 5);
     unless_given("--status-rate-limit", config.faults.status_per_second, 1);
+    unless_given("--v2-rate-limit", config.faults.v2_per_second, 1);
     unless_given("--rate-limit-status", config.faults.rate_limited_http_status, 429);
     config.faults.retry_after = false;
     unless_given("--failed-status", config.failed_status, std::string("auto"));

@@ -83,6 +83,17 @@ std::set<std::string> stored_video_nos(const SandboxProcess& sandbox) {
   return out;
 }
 
+// videoNo -> where the sandbox stored its bytes (videos with bytes only).
+std::map<std::string, fs::path> stored_paths(const SandboxProcess& sandbox) {
+  std::map<std::string, fs::path> out;
+  const json listing = admin(sandbox, "videos");  // a named value: the loop reads into it
+  for (const auto& v : listing.at("videos")) {
+    if (v.at("sizeBytes").get<long long>() > 0)
+      out[v.at("videoNo").get<std::string>()] = v.at("storedPath").get<std::string>();
+  }
+  return out;
+}
+
 int delete_requests(const SandboxProcess& sandbox) {
   return admin(sandbox, "stats").at("delete_requests").get<int>();
 }
@@ -131,6 +142,7 @@ void duplicates_are_cleaned_up(const std::string& api) {
   CHECK(admin(sandbox, "videos").at("videos").size() >= 4);
 
   // The real run deletes exactly those: every content once, the current copies kept.
+  const auto paths_before = stored_paths(sandbox);
   r = program(sandbox, dir.path(), api, {"--delete-duplicates"});
   CHECK(r.exit_code == 0);
   report = json::parse(r.out);
@@ -143,6 +155,11 @@ void duplicates_are_cleaned_up(const std::string& api) {
   for (const auto& [name, video_no] : current) {
     INFO(name << " " << video_no);
     CHECK(left.count(video_no) == 1);
+  }
+  // A deleted video's bytes leave the sandbox's store; the kept ones stay.
+  for (const auto& [video_no, path] : paths_before) {
+    INFO(video_no << " " << path);
+    CHECK(fs::exists(path) == (left.count(video_no) == 1));
   }
   const int requests = delete_requests(sandbox);
   CHECK(requests == (api == "v2" ? 2 : 1));

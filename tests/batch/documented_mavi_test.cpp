@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/clips.hpp"
@@ -238,4 +239,43 @@ TEST_CASE("sandbox --realistic: documented limits and behaviour", "[sandbox]") {
                        fresh.url() + "/serve/api/v1/upload"});
   REQUIRE(webm.exit_code == 0);
   CHECK(json::parse(webm.out)["code"] == "0001");
+}
+
+TEST_CASE("sandbox --realistic under v2: 1 request a second per endpoint, and a batch keeps to it",
+          "[sandbox]") {
+  mavi::test::TempDir dir;
+  mavi::test::make_distinct_clips(dir / "in", 3);
+  mavi::test::SandboxProcess sandbox(
+      {"--api-key", kKey, "--callback-delay", "0", "--admin", "--realistic", "--quiet"});
+  // Two uploads in the same second: the second is refused as v2 refuses (HTTP 400, "exceeded
+  // the limit"); a second later the endpoint takes one again (uploads are not 1 a minute here).
+  auto curl_upload = [&](const fs::path& file) {
+    return mavi::test::run({"curl", "-sS", "-i", "-H", "Authorization: " + kKey, "-F",
+                            "file=@" + file.string() + ";type=video/mp4",
+                            sandbox.url() + "/serve/api/v2/upload"});
+  };
+  std::vector<fs::path> clips;
+  for (const auto& entry : fs::directory_iterator(dir / "in"))
+    clips.push_back(entry.path());
+  std::sort(clips.begin(), clips.end());
+  REQUIRE(clips.size() == 3);
+  const RunResult first = curl_upload(clips[0]);
+  const RunResult second = curl_upload(clips[0]);
+  REQUIRE(first.exit_code == 0);
+  REQUIRE(second.exit_code == 0);
+  CHECK(first.out.find("HTTP/1.1 200") != std::string::npos);
+  CHECK(second.out.find("HTTP/1.1 400") != std::string::npos);
+  CHECK(second.out.find("exceeded the limit") != std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  CHECK(curl_upload(clips[0]).out.find("HTTP/1.1 200") != std::string::npos);
+
+  // The client's documented v2 pace (1 request a second for the account) uploads every file.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const RunResult r = batch(sandbox, dir.path(), {"--api", "v2"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  const json report = json::parse(r.out);
+  REQUIRE(report["files"].size() == 3);
+  for (const auto& f : report["files"])
+    CHECK(f["status"] == "uploaded");
 }

@@ -65,6 +65,37 @@ TEST_CASE("the rate limit admits N per sliding minute and says how long to wait"
     CHECK_FALSE(unlimited.admit_upload(t0));
 }
 
+TEST_CASE("v2 endpoints: a window of their own each, or the classic limits without one") {
+  using mavi::cli::sandbox::Limited;
+  const auto t0 = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+  FaultOptions options;
+  options.rate_limit_per_minute = 1;
+  options.status_per_second = 5;
+  {
+    // No v2 limit: a v2 upload takes the classic upload slot, and is counted as an upload.
+    FaultInjector limiter(options);
+    CHECK_FALSE(limiter.admit(Limited::v2_upload, t0));
+    CHECK(limiter.admit(Limited::upload, t0 + std::chrono::seconds(2)));
+    CHECK(limiter.admit(Limited::v2_signed_url, t0 + std::chrono::seconds(2)));
+    CHECK(limiter.rate_limited_answers(Limited::upload) == 2);
+  }
+  options.v2_per_second = 1;
+  FaultInjector limiter(options);
+  // Each v2 endpoint: 1 a second, apart from the others and from the classic limits.
+  CHECK_FALSE(limiter.admit(Limited::v2_upload, t0));
+  CHECK_FALSE(limiter.admit(Limited::v2_signed_url, t0));
+  CHECK_FALSE(limiter.admit(Limited::v2_metadata, t0));
+  CHECK_FALSE(limiter.admit(Limited::v2_delete, t0));
+  CHECK_FALSE(limiter.admit(Limited::upload, t0));
+  CHECK(limiter.admit(Limited::v2_upload, t0 + std::chrono::milliseconds(500)));
+  CHECK(limiter.admit(Limited::v2_metadata, t0 + std::chrono::milliseconds(500)));
+  CHECK_FALSE(limiter.admit(Limited::v2_upload, t0 + std::chrono::seconds(1)));
+  CHECK_FALSE(limiter.admit(Limited::v2_upload, t0 + std::chrono::seconds(2)));
+  // Refusals are counted under the kind they resemble (the stats keep three counts).
+  CHECK(limiter.rate_limited_answers(Limited::upload) == 1);
+  CHECK(limiter.rate_limited_answers(Limited::status) == 1);
+}
+
 TEST_CASE("the video store gives unique numbers and filters listings") {
   VideoStore store;
   std::set<std::string> numbers;

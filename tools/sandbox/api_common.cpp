@@ -240,7 +240,8 @@ bool admitted(SandboxState& state, httplib::Response& response, ApiGeneration ap
                            : "sandbox: the account is disabled");
     return false;
   }
-  return within_limit(state, response, api, Limited::upload);
+  return within_limit(state, response, api,
+                      api == ApiGeneration::v2 ? Limited::v2_upload : Limited::upload);
 }
 
 void reply_server_error(SandboxState& state, httplib::Response& response, ApiGeneration api,

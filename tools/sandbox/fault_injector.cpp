@@ -9,7 +9,32 @@ FaultInjector::FaultInjector(const FaultOptions& options)
       random_(options.seed),
       uploads_(options.rate_limit_per_minute, options.rate_window),
       listings_(options.list_per_second, std::chrono::seconds(1)),
-      statuses_(options.status_per_second, std::chrono::seconds(1)) {}
+      statuses_(options.status_per_second, std::chrono::seconds(1)),
+      v2_windows_{{options.v2_per_second, std::chrono::seconds(1)},
+                  {options.v2_per_second, std::chrono::seconds(1)},
+                  {options.v2_per_second, std::chrono::seconds(1)},
+                  {options.v2_per_second, std::chrono::seconds(1)}} {}
+
+namespace {
+
+// Where a kind of request is counted: v2's kinds under the classic kind they resemble.
+Limited counted_as(Limited kind) {
+  switch (kind) {
+    case Limited::upload:
+    case Limited::list:
+    case Limited::status:
+      return kind;
+    case Limited::v2_upload:
+    case Limited::v2_signed_url:
+      return Limited::upload;
+    case Limited::v2_metadata:
+    case Limited::v2_delete:
+      return Limited::status;
+  }
+  return kind;
+}
+
+}  // namespace
 
 std::optional<int> RateWindow::admit(std::chrono::steady_clock::time_point now) {
   if (limit_ <= 0)
@@ -60,12 +85,16 @@ std::optional<int> FaultInjector::admit_upload(std::chrono::steady_clock::time_p
 
 std::optional<int> FaultInjector::admit(Limited kind, std::chrono::steady_clock::time_point now) {
   std::lock_guard lock(mutex_);
-  RateWindow& window = kind == Limited::upload ? uploads_
-                       : kind == Limited::list ? listings_
-                                               : statuses_;
+  const Limited counted = counted_as(kind);
+  const bool own_v2_window = counted != kind && options_.v2_per_second > 0;
+  RateWindow& window =
+      own_v2_window ? v2_windows_[static_cast<int>(kind) - static_cast<int>(Limited::v2_upload)]
+      : counted == Limited::upload ? uploads_
+      : counted == Limited::list   ? listings_
+                                   : statuses_;
   auto wait = window.admit(now);
   if (wait)
-    ++refused_[static_cast<int>(kind)];
+    ++refused_[static_cast<int>(counted)];
   return wait;
 }
 

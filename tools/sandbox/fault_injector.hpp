@@ -23,6 +23,10 @@ struct FaultOptions {
   std::chrono::milliseconds rate_window{60'000};
   int list_per_second = 0;    // listings (searchDB, list_videos); 0: unlimited
   int status_per_second = 0;  // one video's status (get_metadata); 0: unlimited
+  // v2's endpoints each take this many requests a second, account-wide (its rate-limit page:
+  // upload, signed URL, asset metadata and delete at 1 QPS each). 0: v2 shares the limits above
+  // (uploads and signed URLs as uploads, metadata and deletes as status look-ups).
+  int v2_per_second = 0;
   // How a limited request is answered: code 0429 with this HTTP status (MAVI's pages show 200,
   // 429 and, for v2, 400), with a Retry-After header or (as documented) without one.
   int rate_limited_http_status = 200;
@@ -36,8 +40,10 @@ struct FaultOptions {
 
 enum class UploadFault { none, fail_500, fail_503, drop, stall, lost_reply };
 
-// The kinds of request MAVI limits separately.
-enum class Limited { upload, list, status };
+// The kinds of request MAVI limits separately. The v2 kinds fall back to upload (v2_upload,
+// v2_signed_url) or status (v2_metadata, v2_delete) without FaultOptions::v2_per_second, and
+// are counted there in rate_limited_answers().
+enum class Limited { upload, list, status, v2_upload, v2_signed_url, v2_metadata, v2_delete };
 
 // A sliding window: at most `limit` requests in any `window`.
 class RateWindow {
@@ -82,6 +88,7 @@ class FaultInjector {
   RateWindow uploads_;
   RateWindow listings_;
   RateWindow statuses_;
+  RateWindow v2_windows_[4];  // v2_upload .. v2_delete, in Limited's order
   int refused_[3] = {0, 0, 0};
   int uploads_taken_ = 0;
 };

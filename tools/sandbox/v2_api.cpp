@@ -96,21 +96,21 @@ void register_v2_api(httplib::Server& server, SandboxState& state) {
   server.Post("/serve/api/v2/upload/signed-url",
               [&state](const httplib::Request& request, httplib::Response& response) {
                 if (!authorized(state, request, response, kApi) ||
-                    !within_limit(state, response, kApi, Limited::upload))
+                    !within_limit(state, response, kApi, Limited::v2_signed_url))
                   return;
                 signed_url(state, request, response);
               });
   server.Get(R"(/serve/api/v2/([^/]+)/metadata)",
              [&state](const httplib::Request& request, httplib::Response& response) {
                if (!authorized(state, request, response, kApi) ||
-                   !within_limit(state, response, kApi, Limited::status))
+                   !within_limit(state, response, kApi, Limited::v2_metadata))
                  return;
                asset_metadata(state, request.matches[1], response);
              });
   server.Delete(R"(/serve/api/v2/([^/]+))",
                 [&state](const httplib::Request& request, httplib::Response& response) {
                   if (!authorized(state, request, response, kApi) ||
-                      !within_limit(state, response, kApi, Limited::status))
+                      !within_limit(state, response, kApi, Limited::v2_delete))
                     return;
                   ++state.delete_requests;
                   delete_asset(state, request.matches[1], response);

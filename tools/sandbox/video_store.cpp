@@ -106,7 +106,13 @@ bool VideoStore::remove(const std::string& video_no) {
   auto it = index_.find(video_no);
   if (it == index_.end())
     return false;
+  // A deleted video's bytes go too: a sandbox run for days must not fill its disk with them.
+  const std::filesystem::path stored = videos_[it->second].stored_path;
   videos_.erase(videos_.begin() + static_cast<std::ptrdiff_t>(it->second));
+  if (!stored.empty()) {
+    std::error_code ignored;  // already gone: nothing to free
+    std::filesystem::remove(stored, ignored);
+  }
   // Positions after the removed one moved down by one.
   index_.clear();
   for (std::size_t i = 0; i < videos_.size(); ++i)
