@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/allocator.hpp"
+#include "cli/batch_json.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/json.hpp"
@@ -114,13 +115,7 @@ Json report_json(const mavi::cli::PrepareCliOptions& o, const mavi::Journal* jou
   Json entries = Json::array();
   for (const auto& note : found.notes) {
     if (note.is_error)
-      entries.push_back({{"path", note.path.string()},
-                         {"verdict", nullptr},
-                         {"action", "none"},
-                         {"output", nullptr},
-                         {"status", "failed"},
-                         {"upload", nullptr},
-                         {"error", note.reason}});
+      entries.push_back(mavi::cli::unusable_path_json(note));
   }
   for (const auto& f : result.files)
     entries.push_back(mavi::cli::outcome_json(f));

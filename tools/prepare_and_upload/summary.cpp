@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "cli/batch_json.hpp"
 #include "cli/output.hpp"
 #include "prepare_and_upload/outage_text.hpp"
 
@@ -183,11 +184,8 @@ Json summary_json(const BatchCounts& c, const BatchResult& result, RunMode mode)
   s["outages"] = outages;
   s["rate_limited_answers"] = result.rate_limited_answers;
   Json interrupted = Json::array();
-  for (const auto& u : result.interrupted_uploads) {
-    interrupted.push_back({{"path", u.path.string()},
-                           {"videoNo", u.video ? Json(u.video->video_no) : Json(nullptr)},
-                           {"error", u.error.empty() ? Json(nullptr) : Json(u.error)}});
-  }
+  for (const auto& u : result.interrupted_uploads)
+    interrupted.push_back(interrupted_upload_json(u));
   s["interrupted_uploads"] = interrupted;
   return s;
 }
