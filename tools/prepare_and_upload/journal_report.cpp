@@ -1,9 +1,11 @@
 #include "prepare_and_upload/journal_report.hpp"
 
+#include <iostream>
 #include <map>
 #include <ostream>
 #include <string>
 
+#include "cli/exit_codes.hpp"
 #include "cli/journal_json.hpp"
 #include "cli/json.hpp"
 #include "cli/output.hpp"
@@ -58,6 +60,25 @@ void print_journal(Journal& journal, bool json, std::ostream& out) {
   for (const auto& [state, count] : by_state)
     out << ", " << count << " " << state;
   out << "\n";
+}
+
+int run_report(const std::filesystem::path& path, bool json, std::string_view program) {
+  const auto fail_with = [&](const std::string& message) {
+    std::cerr << program << ": " << message << "\n";
+    return to_int(ExitCode::failed);
+  };
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    return fail_with("no journal at " + printable(path.string()));
+  try {
+    JournalOptions read_only;
+    read_only.read_only = true;  // a report may be read while a batch runs
+    Journal journal(path, read_only);
+    print_journal(journal, json, std::cout);
+  } catch (const Error& e) {
+    return fail_with(e.what());
+  }
+  return flush_results(program) ? to_int(ExitCode::ok) : to_int(ExitCode::internal);
 }
 
 }  // namespace mavi::cli
