@@ -123,7 +123,7 @@ int run(int argc, char** argv) {
 
   mavi::BatchOptions batch = mavi::cli::batch_options(o);
   batch.cancel = mavi::cli::interrupt_token();
-  mavi::cli::StatusLine status(files.size(), o.uploading(), o.quiet || o.json_lines);
+  mavi::cli::StatusLine status(files.size(), o.quiet || o.json_lines);
   mavi::cli::OrderedLines lines(files.size(), [&](const std::string& text) { status.print(text); });
   batch.prepare_progress = [&](const fs::path& file, double done_s, double total_s, double speed) {
     status.on_prepare(file, done_s, total_s, speed);
