@@ -25,9 +25,31 @@
 namespace mavi {
 
 // Three kinds of state, each for its own reader:
-// - FileStatus: where a file ended up in this run (the report, the exit status);
-// - BatchEventKind: what just happened to a file (observers, --json-lines);
-// - FileState (mavi/journal.hpp): the stage the journal keeps across runs (resuming).
+// - FileStatus: a file's outcome in this run, one value per file (FileOutcome::status): what
+//   the report says and what the program counts (a switch over it, every value listed).
+// - BatchEventKind: progress events, as they happen (observers, --json-lines). `finished`
+//   comes once per file of the shard with its settled FileOutcome: count files on it. `skipped`
+//   and `failed` are "ends here" notifications that lump several outcomes together; the
+//   precise outcome is the FileOutcome::status they carry.
+// - FileState (mavi/journal.hpp): what the journal persists between runs, per content and
+//   MAVI (resuming, no duplicate uploads); written as the file moves, not once at the end.
+//
+// How a file's outcome shows in the other two (the journal keeps records only for a batch that
+// uploads):
+//   FileStatus        its "ends here" event   FileState in the journal afterwards
+//   uploaded          uploaded                uploaded (processed once --wait knows)
+//   uploaded_earlier  skipped                 unchanged (uploaded or processed)
+//   duplicate         skipped                 the first copy's record, not touched for this one
+//   prepared          prepared                -
+//   ok                (checked only)          -
+//   copied            prepared                -
+//   planned           (checked only)          - (a dry run writes nothing)
+//   rejected          skipped                 skipped
+//   failed            failed                  failed; pending when MAVI refused the account
+//   cancelled         failed                  unchanged (an upload in flight stays uploading)
+// (While uploading, a file passes through prepared and uploading on its way.) The batch writes
+// each settled outcome once, where it is decided, through one BatchJournal call per row:
+// uploaded(), skipped() for rejected, failed() for failed and cancelled.
 
 // Where one file ended up.
 enum class FileStatus {
@@ -71,8 +93,10 @@ enum class BatchEventKind {
   prepared,   // conforming file written (or copied)
   uploading,  // upload started
   uploaded,   // MAVI answered with a videoNo
-  skipped,    // ends here: rejected, uploaded earlier or a duplicate (FileOutcome::status)
-  failed,     // ends here: failed or cancelled (FileOutcome::error)
+  // "Ends here" notifications: the file goes no further in this run. Each lumps outcomes
+  // together; the precise one is FileOutcome::status (count on `finished`, not on these).
+  skipped,    // rejected, uploaded earlier or a duplicate
+  failed,     // failed or cancelled (FileOutcome::error, error_kind)
   processed,  // MAVI's final processing status is known (upload->video.video_status)
   // Once per file of this shard, when its outcome for this run is settled (FileOutcome::status;
   // before --wait's `processed`).

@@ -18,7 +18,8 @@
 
 namespace mavi {
 
-// Where a file is in the pipeline. Each change is one committed transaction.
+// Where a file is in the pipeline, as the journal persists it between runs (how a run's
+// FileStatus maps to it: mavi/batch.hpp). Each change is one committed transaction.
 enum class FileState {
   pending,    // seen, nothing done yet
   checked,    // verdict known
@@ -27,7 +28,7 @@ enum class FileState {
   uploading,  // an upload may have reached MAVI: look it up before sending again
   uploaded,   // MAVI answered with a videoNo
   processed,  // MAVI's final status (PARSE or FAIL) is known
-  skipped,    // rejected by the rules, or nothing to do
+  skipped,    // rejected by the rules (FileStatus::rejected); `error` says why
   failed,     // gave up; `error` says why
 };
 

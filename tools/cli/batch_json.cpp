@@ -33,6 +33,18 @@ Json outcome_json(const FileOutcome& r) {
   return j;
 }
 
+Json unusable_path_json(const DiscoverNote& note) {
+  return {{"path", note.path.string()}, {"verdict", nullptr}, {"action", "none"},
+          {"output", nullptr},          {"status", "failed"}, {"upload", nullptr},
+          {"error", note.reason}};
+}
+
+Json interrupted_upload_json(const InterruptedUpload& u) {
+  return {{"path", u.path.string()},
+          {"videoNo", u.video ? Json(u.video->video_no) : Json(nullptr)},
+          {"error", u.error.empty() ? Json(nullptr) : Json(u.error)}};
+}
+
 std::string processing_failure_text(const VideoRecord& video) {
   std::string text = "MAVI could not process the video (" + video.video_status;
   if (!video.cause.empty())
@@ -50,9 +62,7 @@ Json event_json(const BatchEvent& event) {
     kind = processing_state(r.upload->video.video_status) == ProcessingState::ready ? "parsed"
                                                                                     : "failed";
   j["event"] = kind;
-  j["time_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
+  j["time_ms"] = epoch_ms(std::chrono::system_clock::now());
   j["path"] = r.path.string();
   if (!r.fingerprint.empty())
     j["fingerprint"] = r.fingerprint;
@@ -105,6 +115,37 @@ Json event_json(const BatchEvent& event) {
       j["status"] = std::string(to_string(r.status));
       break;
   }
+  return j;
+}
+
+Json outage_json(const Outage& outage, bool ended) {
+  return {{"from_ms", epoch_ms(outage.from)},
+          {"to_ms", epoch_ms(outage.to)},
+          {"seconds",
+           std::chrono::duration_cast<std::chrono::milliseconds>(outage.to - outage.from).count() /
+               1000.0},
+          {"ended", ended},
+          {"reason", outage.reason}};
+}
+
+Json service_event_json(const ServiceEvent& event) {
+  if (event.kind == ServiceEvent::Kind::rate_limited) {
+    return {{"event", std::string(to_string(event.kind))},
+            {"time_ms", epoch_ms(std::chrono::system_clock::now())},
+            {"uploads_per_minute", event.uploads_per_minute},
+            {"next_upload_ms", epoch_ms(event.next_upload)},
+            {"uploads_left", event.uploads_left},
+            {"eta_seconds", event.eta.count()},
+            {"rate_limited_answers", event.rate_limited_answers}};
+  }
+  Json j = {{"event", std::string(to_string(event.kind))},
+            {"time_ms", epoch_ms(std::chrono::system_clock::now())},
+            {"since_ms", epoch_ms(event.outage.from)},
+            {"reason", event.outage.reason}};
+  if (event.kind == ServiceEvent::Kind::restored)
+    j["seconds"] = outage_json(event.outage, true)["seconds"];
+  else
+    j["next_probe_ms"] = epoch_ms(event.next_probe);
   return j;
 }
 

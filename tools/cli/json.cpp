@@ -134,6 +134,10 @@ std::string dump_line(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+long long epoch_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 json rational_json(const Rational& r, char separator) {
   if (!r.valid())
     return nullptr;

@@ -2,6 +2,7 @@
 // that says how a MediaInfo, a verdict, a plan or MAVI's answer looks in any program's output.
 #pragma once
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -46,6 +47,9 @@ namespace mavi::cli {
 std::string dump(const Json& j);
 // The same on one line (JSON Lines).
 std::string dump_line(const Json& j);
+
+// A time as milliseconds since the Unix epoch: the "*_ms" fields of every document.
+long long epoch_ms(std::chrono::system_clock::time_point t);
 
 // A rational as FFmpeg prints it ("30000/1001", "16:9"); null when unknown.
 Json rational_json(const Rational& r, char separator);

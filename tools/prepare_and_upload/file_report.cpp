@@ -73,4 +73,17 @@ std::string outcome_line(const FileOutcome& r, RunMode mode) {
   return line;
 }
 
+std::string indented(const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos)
+      end = text.size();
+    out += "    " + text.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace mavi::cli

@@ -15,4 +15,8 @@ namespace mavi::cli {
 // says whether the real run would upload.
 std::string outcome_line(const FileOutcome& outcome, RunMode mode);
 
+// Every line of `text` indented by four spaces, each ending in a newline (a dry run's plan under
+// its file's line).
+std::string indented(const std::string& text);
+
 }  // namespace mavi::cli

@@ -1,53 +1,18 @@
 #include "prepare_and_upload/journal_report.hpp"
 
+#include <iostream>
 #include <map>
 #include <ostream>
 #include <string>
 
+#include "cli/exit_codes.hpp"
+#include "cli/journal_json.hpp"
 #include "cli/json.hpp"
 #include "cli/output.hpp"
 #include "mavi/version.hpp"
 #include "prepare_and_upload/outage_text.hpp"
 
 namespace mavi::cli {
-
-namespace {
-
-using cli::Json;
-
-long long epoch_ms(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-Json record_json(Journal& journal, const JournalRecord& r) {
-  Json j;
-  j["id"] = r.id;
-  j["path"] = r.path.string();
-  j["fingerprint"] = r.fingerprint;
-  j["base_url"] = r.base_url;
-  j["verdict"] = r.verdict ? Json(std::string(to_string(*r.verdict))) : Json(nullptr);
-  j["action"] = std::string(to_string(r.action));
-  j["state"] = std::string(to_string(r.state));
-  j["upload"] = r.video;
-  j["upload"]["http_status"] = r.http_status;
-  j["upload"]["code"] = r.code;
-  j["error"] = r.error.empty() ? Json(nullptr) : Json(r.error);
-  j["upload_attempts"] = r.upload_attempts;
-  j["upload_started_ms"] = r.upload_started ? Json(epoch_ms(*r.upload_started)) : Json(nullptr);
-  j["created_ms"] = epoch_ms(r.created);
-  j["updated_ms"] = epoch_ms(r.updated);
-  Json events = Json::array();
-  for (const auto& e : journal.events(r.id)) {
-    events.push_back({{"at_ms", epoch_ms(e.at)},
-                      {"from", e.from_state},
-                      {"to", e.to_state},
-                      {"detail", e.detail}});
-  }
-  j["events"] = events;
-  return j;
-}
-
-}  // namespace
 
 void print_journal(Journal& journal, bool json, std::ostream& out) {
   const std::vector<JournalRecord> records = journal.records();
@@ -61,14 +26,11 @@ void print_journal(Journal& journal, bool json, std::ostream& out) {
     doc["journal"] = journal.path().string();
     Json files = Json::array();
     for (const auto& r : records)
-      files.push_back(record_json(journal, r));
+      files.push_back(record_json(r, journal.events(r.id)));
     doc["files"] = files;
     Json outages = Json::array();
-    for (const auto& o : journal.outages()) {
-      Json j = outage_json(Outage{o.from, o.to, o.reason}, o.ended);
-      j["base_url"] = o.base_url;
-      outages.push_back(j);
-    }
+    for (const auto& o : journal.outages())
+      outages.push_back(journal_outage_json(o));
     doc["outages"] = outages;
     Json summary = Json::object();
     summary["files"] = records.size();
@@ -98,6 +60,25 @@ void print_journal(Journal& journal, bool json, std::ostream& out) {
   for (const auto& [state, count] : by_state)
     out << ", " << count << " " << state;
   out << "\n";
+}
+
+int run_report(const std::filesystem::path& path, bool json, std::string_view program) {
+  const auto fail_with = [&](const std::string& message) {
+    std::cerr << program << ": " << message << "\n";
+    return to_int(ExitCode::failed);
+  };
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    return fail_with("no journal at " + printable(path.string()));
+  try {
+    JournalOptions read_only;
+    read_only.read_only = true;  // a report may be read while a batch runs
+    Journal journal(path, read_only);
+    print_journal(journal, json, std::cout);
+  } catch (const Error& e) {
+    return fail_with(e.what());
+  }
+  return flush_results(program) ? to_int(ExitCode::ok) : to_int(ExitCode::internal);
 }
 
 }  // namespace mavi::cli

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/allocator.hpp"
+#include "cli/batch_json.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/json.hpp"
@@ -27,6 +28,7 @@
 #include "prepare_and_upload/options.hpp"
 #include "prepare_and_upload/ordered_lines.hpp"
 #include "prepare_and_upload/outage_text.hpp"
+#include "prepare_and_upload/report.hpp"
 #include "prepare_and_upload/status_line.hpp"
 #include "prepare_and_upload/summary.hpp"
 #include "prepare_and_upload/upload_options.hpp"
@@ -45,88 +47,8 @@ int fail_with(const std::string& message, ExitCode code) {
   return to_int(code);
 }
 
-std::string indent(const std::string& text) {
-  std::string out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos)
-      end = text.size();
-    out += "    " + text.substr(start, end - start) + "\n";
-    start = end + 1;
-  }
-  return out;
-}
-
-// The one message for what stopped a whole batch.
-std::string why_stopped(const mavi::Error& error) {
-  std::string cause;
-  switch (error.kind()) {
-    case mavi::Errc::bad_auth:
-      cause = "MAVI refused the API key; fix the key and run the same command again";
-      break;
-    case mavi::Errc::no_credits:
-      cause = "the MAVI account has no credits left; recharge it and run the same command again";
-      break;
-    case mavi::Errc::account_disabled:
-      cause = "the MAVI account is disabled";
-      break;
-    case mavi::Errc::permission:
-      cause = "MAVI does not let this account upload (permission denied)";
-      break;
-    default:
-      return error.what();
-  }
-  return cause + ": " + error.what();
-}
-
 fs::path journal_path(const mavi::cli::PrepareCliOptions& o) {
   return o.journal.empty() ? mavi::Journal::default_path() : fs::path(o.journal);
-}
-
-int report_journal(const mavi::cli::PrepareCliOptions& o) {
-  const fs::path path = journal_path(o);
-  std::error_code ec;
-  if (!fs::exists(path, ec))
-    return fail_with("no journal at " + mavi::cli::printable(path.string()), ExitCode::failed);
-  try {
-    mavi::JournalOptions read_only;
-    read_only.read_only = true;  // a report may be read while a batch runs
-    mavi::Journal journal(path, read_only);
-    mavi::cli::print_journal(journal, o.json, std::cout);
-  } catch (const mavi::Error& e) {
-    return fail_with(e.what(), ExitCode::failed);
-  }
-  return mavi::cli::flush_results(kProgram) ? to_int(ExitCode::ok) : to_int(ExitCode::internal);
-}
-
-// The JSON report: the run's settings, every file in input order, the summary.
-Json report_json(const mavi::cli::PrepareCliOptions& o, const mavi::Journal* journal,
-                 const mavi::Discovery& found, const mavi::BatchResult& result,
-                 const mavi::cli::BatchCounts& counts, mavi::cli::RunMode mode) {
-  Json doc;
-  doc["tool"] = kProgram;
-  doc["version"] = std::string(mavi::version());
-  doc["dry_run"] = o.dry_run;
-  doc["output_dir"] = o.output_dir.empty() ? Json(nullptr) : Json(o.output_dir);
-  doc["journal"] = journal ? Json(journal->path().string()) : Json(nullptr);
-  doc["shard"] = std::to_string(o.shard.first) + "/" + std::to_string(o.shard.second);
-  Json entries = Json::array();
-  for (const auto& note : found.notes) {
-    if (note.is_error)
-      entries.push_back({{"path", note.path.string()},
-                         {"verdict", nullptr},
-                         {"action", "none"},
-                         {"output", nullptr},
-                         {"status", "failed"},
-                         {"upload", nullptr},
-                         {"error", note.reason}});
-  }
-  for (const auto& f : result.files)
-    entries.push_back(mavi::cli::outcome_json(f));
-  doc["files"] = entries;
-  doc["summary"] = mavi::cli::summary_json(counts, result, mode);
-  return doc;
 }
 
 int run(int argc, char** argv) {
@@ -144,7 +66,7 @@ int run(int argc, char** argv) {
   if (const auto status = mavi::cli::parse_command_line(app, argc, argv))
     return *status;
   if (o.report)
-    return report_journal(o);
+    return mavi::cli::run_report(journal_path(o), o.json, kProgram);
   if (const std::string problem = mavi::cli::usage_problem(app, o); !problem.empty())
     return fail_with(problem + " (see " + kProgram + " --help)", ExitCode::usage);
   const mavi::cli::RunMode mode{!o.no_upload, o.dry_run, o.wait && o.uploading()};
@@ -201,7 +123,7 @@ int run(int argc, char** argv) {
 
   mavi::BatchOptions batch = mavi::cli::batch_options(o);
   batch.cancel = mavi::cli::interrupt_token();
-  mavi::cli::StatusLine status(files.size(), o.uploading(), o.quiet || o.json_lines);
+  mavi::cli::StatusLine status(files.size(), o.quiet || o.json_lines);
   mavi::cli::OrderedLines lines(files.size(), [&](const std::string& text) { status.print(text); });
   batch.prepare_progress = [&](const fs::path& file, double done_s, double total_s, double speed) {
     status.on_prepare(file, done_s, total_s, speed);
@@ -233,7 +155,7 @@ int run(int argc, char** argv) {
     if (event.kind == Kind::finished) {
       std::string text = mavi::cli::outcome_line(event.file, mode) + "\n";
       if (o.dry_run && event.file.plan)
-        text += indent(mavi::describe(*event.file.plan));
+        text += mavi::cli::indented(mavi::describe(*event.file.plan));
       lines.add(event.file.index, std::move(text));
     } else if (event.kind == Kind::outside_shard) {
       lines.add(event.file.index, "");
@@ -258,8 +180,8 @@ int run(int argc, char** argv) {
 
   const mavi::cli::BatchCounts counts = mavi::cli::count(result, unusable_paths);
   if (o.json) {
-    std::cout << mavi::cli::dump(
-                     report_json(o, journal ? &*journal : nullptr, found, result, counts, mode))
+    std::cout << mavi::cli::dump(mavi::cli::report_json(o, journal ? &*journal : nullptr, found,
+                                                        result, counts, mode))
               << "\n";
   } else if (o.json_lines) {
     Json end = {{"event", "summary"}};
@@ -272,7 +194,7 @@ int run(int argc, char** argv) {
                 << "\n";
   }
   if (result.fatal_error) {
-    std::cerr << kProgram << ": stopped: " << why_stopped(*result.fatal_error)
+    std::cerr << kProgram << ": stopped: " << mavi::cli::why_stopped(*result.fatal_error)
               << " (the files not done are left for the next run)\n";
   }
   const bool written = mavi::cli::flush_results(kProgram);
@@ -280,16 +202,7 @@ int run(int argc, char** argv) {
     mavi::cli::die_by_signal(sig);
   if (!written)
     return to_int(ExitCode::internal);
-  if (result.fatal_error) {
-    const mavi::Errc kind = result.fatal_error->kind();
-    if (kind == mavi::Errc::service_unavailable)
-      return to_int(ExitCode::unavailable);
-    return to_int(kind == mavi::Errc::journal || kind == mavi::Errc::journal_locked
-                      ? ExitCode::journal_lost
-                      : ExitCode::account_refused);
-  }
-  return mavi::cli::all_done(counts, result, mode) ? to_int(ExitCode::ok)
-                                                   : to_int(ExitCode::failed);
+  return to_int(mavi::cli::exit_code(counts, result, mode));
 }
 
 }  // namespace

@@ -7,14 +7,6 @@
 
 namespace mavi::cli {
 
-namespace {
-
-long long epoch_ms(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-}  // namespace
-
 std::string local_time(std::chrono::system_clock::time_point at) {
   const std::time_t t = std::chrono::system_clock::to_time_t(at);
   std::tm local{};
@@ -61,37 +53,6 @@ std::string outage_line(const Outage& outage, bool ended) {
   return "MAVI unavailable from " + local_time(outage.from) + " for " +
          duration_text(outage.to - outage.from) + (ended ? "" : " (not over when the run ended)") +
          ": " + printable(outage.reason);
-}
-
-Json outage_json(const Outage& outage, bool ended) {
-  return {{"from_ms", epoch_ms(outage.from)},
-          {"to_ms", epoch_ms(outage.to)},
-          {"seconds",
-           std::chrono::duration_cast<std::chrono::milliseconds>(outage.to - outage.from).count() /
-               1000.0},
-          {"ended", ended},
-          {"reason", outage.reason}};
-}
-
-Json service_event_json(const ServiceEvent& event) {
-  if (event.kind == ServiceEvent::Kind::rate_limited) {
-    return {{"event", std::string(to_string(event.kind))},
-            {"time_ms", epoch_ms(std::chrono::system_clock::now())},
-            {"uploads_per_minute", event.uploads_per_minute},
-            {"next_upload_ms", epoch_ms(event.next_upload)},
-            {"uploads_left", event.uploads_left},
-            {"eta_seconds", event.eta.count()},
-            {"rate_limited_answers", event.rate_limited_answers}};
-  }
-  Json j = {{"event", std::string(to_string(event.kind))},
-            {"time_ms", epoch_ms(std::chrono::system_clock::now())},
-            {"since_ms", epoch_ms(event.outage.from)},
-            {"reason", event.outage.reason}};
-  if (event.kind == ServiceEvent::Kind::restored)
-    j["seconds"] = outage_json(event.outage, true)["seconds"];
-  else
-    j["next_probe_ms"] = epoch_ms(event.next_probe);
-  return j;
 }
 
 std::string service_event_line(const ServiceEvent& event) {

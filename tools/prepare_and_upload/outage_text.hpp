@@ -1,10 +1,10 @@
-// How outages are told: in the summary, the --report, the status line and --json-lines.
+// How outages and rate limiting are told to people: in the summary, the --report and the status
+// line (their JSON is cli/batch_json.hpp).
 #pragma once
 
 #include <chrono>
 #include <string>
 
-#include "cli/json.hpp"
 #include "mavi/batch.hpp"
 
 namespace mavi::cli {
@@ -22,10 +22,6 @@ std::string rate_limited_text(double per_minute, std::chrono::system_clock::dura
 
 // "MAVI unavailable from 2026-12-02 14:02:03 for 45 s (ended): <reason>".
 std::string outage_line(const Outage& outage, bool ended);
-// {"from_ms", "to_ms", "seconds", "ended", "reason"}.
-Json outage_json(const Outage& outage, bool ended);
-// A --json-lines event: {"event": "service_unavailable", "since_ms", "next_probe_ms", ...}.
-Json service_event_json(const ServiceEvent& event);
 // The line on stderr when MAVI goes away, stays away, or comes back.
 std::string service_event_line(const ServiceEvent& event);
 

@@ -28,10 +28,8 @@ std::string eta_text(double seconds) {
 
 }  // namespace
 
-StatusLine::StatusLine(std::size_t total_files, bool uploading, bool quiet)
-    : enabled_(!quiet && isatty(STDERR_FILENO) == 1),
-      uploading_mode_(uploading),
-      total_(total_files) {}
+StatusLine::StatusLine(std::size_t total_files, bool quiet)
+    : enabled_(!quiet && isatty(STDERR_FILENO) == 1), total_(total_files) {}
 
 StatusLine::~StatusLine() {
   clear();
@@ -42,29 +40,50 @@ void StatusLine::on_event(const BatchEvent& event) {
     return;
   std::lock_guard lock(mutex_);
   switch (event.kind) {
-    case BatchEventKind::uploaded:
-      ++uploaded_;
-      ++finished_;
-      uploading_.clear();
-      break;
-    case BatchEventKind::skipped:
-      ++skipped_;
-      ++finished_;
-      break;
-    case BatchEventKind::failed:
-      ++failed_;
-      ++finished_;
-      break;
     case BatchEventKind::prepared:
       ++prepared_;
-      if (!uploading_mode_)
-        ++finished_;
       preparing_.clear();
       break;
-    default:
+    case BatchEventKind::uploaded:
+      uploading_.clear();
+      break;
+    case BatchEventKind::finished:
+      count_finished_locked(event.file.status);
+      break;
+    case BatchEventKind::checked:
+    case BatchEventKind::preparing:
+    case BatchEventKind::uploading:
+    case BatchEventKind::skipped:  // "ends here": counted on `finished`, by its status
+    case BatchEventKind::failed:
+    case BatchEventKind::processed:
+    case BatchEventKind::outside_shard:
       break;
   }
   draw_locked(true);
+}
+
+// Once per file, on `finished`: the counts by the file's outcome in this run.
+void StatusLine::count_finished_locked(FileStatus status) {
+  ++finished_;
+  switch (status) {
+    case FileStatus::uploaded:
+      ++uploaded_;
+      break;
+    case FileStatus::uploaded_earlier:
+    case FileStatus::duplicate:
+    case FileStatus::rejected:
+      ++skipped_;
+      break;
+    case FileStatus::failed:
+    case FileStatus::cancelled:
+      ++failed_;
+      break;
+    case FileStatus::prepared:  // counted as prepared on its `prepared` event
+    case FileStatus::ok:
+    case FileStatus::copied:
+    case FileStatus::planned:
+      break;
+  }
 }
 
 void StatusLine::on_prepare(const std::filesystem::path& file, double done_s, double total_s,

@@ -14,9 +14,9 @@ namespace mavi::cli {
 
 class StatusLine {
  public:
-  // Shown only when stderr is a terminal and not `quiet`. Without uploading, a file is
-  // finished once prepared.
-  StatusLine(std::size_t total_files, bool uploading, bool quiet);
+  // Shown only when stderr is a terminal and not `quiet`. A file counts as finished on its
+  // `finished` event, by its FileStatus.
+  StatusLine(std::size_t total_files, bool quiet);
   ~StatusLine();
   StatusLine(const StatusLine&) = delete;
   StatusLine& operator=(const StatusLine&) = delete;
@@ -30,11 +30,11 @@ class StatusLine {
   void clear();
 
  private:
+  void count_finished_locked(FileStatus status);
   void draw_locked(bool force);
   void erase_locked();
 
   bool enabled_;
-  bool uploading_mode_;
   std::size_t total_;
   std::size_t finished_ = 0, uploaded_ = 0, skipped_ = 0, failed_ = 0, prepared_ = 0;
   std::string preparing_, uploading_;

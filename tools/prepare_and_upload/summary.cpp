@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "cli/batch_json.hpp"
 #include "cli/output.hpp"
 #include "prepare_and_upload/outage_text.hpp"
 
@@ -28,6 +29,12 @@ bool processing_of_unknown(const FileOutcome& f) {
 
 bool waiting_for_mavi(const FileOutcome& f) {
   return f.upload && !f.upload->video.video_no.empty() && !is_final(processing_of(f));
+}
+
+// Every outage ended but the last one of a batch the outage timeout stopped.
+bool outage_ended(const BatchResult& result, std::size_t i) {
+  const bool last = i + 1 == result.outages.size();
+  return !(last && result.fatal_error && result.fatal_error->kind() == Errc::service_unavailable);
 }
 
 }  // namespace
@@ -136,12 +143,8 @@ std::string summary_text(const BatchCounts& c, const BatchResult& result, RunMod
                      : printable(u.error)) +
             "\n";
   }
-  for (std::size_t i = 0; i < result.outages.size(); ++i) {
-    const bool last = i + 1 == result.outages.size();
-    const bool ended =
-        !(last && result.fatal_error && result.fatal_error->kind() == Errc::service_unavailable);
-    text += outage_line(result.outages[i], ended) + "\n";
-  }
+  for (std::size_t i = 0; i < result.outages.size(); ++i)
+    text += outage_line(result.outages[i], outage_ended(result, i)) + "\n";
   if (result.rate_limited_answers > 0) {
     text += "MAVI answered \"rate limited\" " +
             counted(result.rate_limited_answers, "time", "times") +
@@ -174,20 +177,13 @@ Json summary_json(const BatchCounts& c, const BatchResult& result, RunMode mode)
   }
   s["interrupted"] = result.stopped;
   Json outages = Json::array();
-  for (std::size_t i = 0; i < result.outages.size(); ++i) {
-    const bool last = i + 1 == result.outages.size();
-    outages.push_back(outage_json(
-        result.outages[i],
-        !(last && result.fatal_error && result.fatal_error->kind() == Errc::service_unavailable)));
-  }
+  for (std::size_t i = 0; i < result.outages.size(); ++i)
+    outages.push_back(outage_json(result.outages[i], outage_ended(result, i)));
   s["outages"] = outages;
   s["rate_limited_answers"] = result.rate_limited_answers;
   Json interrupted = Json::array();
-  for (const auto& u : result.interrupted_uploads) {
-    interrupted.push_back({{"path", u.path.string()},
-                           {"videoNo", u.video ? Json(u.video->video_no) : Json(nullptr)},
-                           {"error", u.error.empty() ? Json(nullptr) : Json(u.error)}});
-  }
+  for (const auto& u : result.interrupted_uploads)
+    interrupted.push_back(interrupted_upload_json(u));
   s["interrupted_uploads"] = interrupted;
   return s;
 }
@@ -195,6 +191,38 @@ Json summary_json(const BatchCounts& c, const BatchResult& result, RunMode mode)
 bool all_done(const BatchCounts& c, const BatchResult& result, RunMode mode) {
   return !result.fatal_error && c.failed == 0 && c.rejected == 0 && c.cancelled == 0 &&
          c.not_started == 0 && !result.wait_timed_out && (!mode.waited || c.processing_failed == 0);
+}
+
+ExitCode exit_code(const BatchCounts& c, const BatchResult& result, RunMode mode) {
+  if (result.fatal_error) {
+    const Errc kind = result.fatal_error->kind();
+    if (kind == Errc::service_unavailable)
+      return ExitCode::unavailable;
+    return kind == Errc::journal || kind == Errc::journal_locked ? ExitCode::journal_lost
+                                                                 : ExitCode::account_refused;
+  }
+  return all_done(c, result, mode) ? ExitCode::ok : ExitCode::failed;
+}
+
+std::string why_stopped(const Error& error) {
+  std::string cause;
+  switch (error.kind()) {
+    case Errc::bad_auth:
+      cause = "MAVI refused the API key; fix the key and run the same command again";
+      break;
+    case Errc::no_credits:
+      cause = "the MAVI account has no credits left; recharge it and run the same command again";
+      break;
+    case Errc::account_disabled:
+      cause = "the MAVI account is disabled";
+      break;
+    case Errc::permission:
+      cause = "MAVI does not let this account upload (permission denied)";
+      break;
+    default:
+      return error.what();
+  }
+  return cause + ": " + error.what();
 }
 
 }  // namespace mavi::cli

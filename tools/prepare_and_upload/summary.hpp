@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 
+#include "cli/exit_codes.hpp"
 #include "cli/json.hpp"
 #include "mavi/batch.hpp"
 
@@ -35,5 +36,13 @@ Json summary_json(const BatchCounts& counts, const BatchResult& result, RunMode 
 
 // True when every file got what the run was for (exit status 0).
 bool all_done(const BatchCounts& counts, const BatchResult& result, RunMode mode);
+
+// The run's exit status once its results are written: what stopped the batch (MAVI unavailable,
+// the journal lost, the account refused), else ok when all_done, else failed.
+ExitCode exit_code(const BatchCounts& counts, const BatchResult& result, RunMode mode);
+
+// The one message for what stopped a whole batch (result.fatal_error): the cause in words and
+// what to do, then the error.
+std::string why_stopped(const Error& error);
 
 }  // namespace mavi::cli
