@@ -44,8 +44,9 @@ Discovery discover(const std::vector<std::filesystem::path>& paths,
                    const DiscoverOptions& options = {});
 
 // True when the extension (case-insensitive) is one of the video extensions folders are
-// scanned for: .mp4 .m4v .mov .mkv .webm .avi .wmv .asf .flv .3gp .3g2 .mpg .mpeg .vob .ts
-// .m2ts .mts .ogv .mxf .dv
+// scanned for: .mp4 .m4v .mov .qt .mkv .webm .avi .divx .wmv .asf .flv .f4v .3gp .3g2 .mpg
+// .mpeg .mpe .m1v .m2v .m2p .vob .vro .mod .tod .ts .m2t .m2ts .mts .trp .ogv .ogm .mxf .dv .rm
+// .rmvb .nut .bik .smk .roq .thp, or .dat in a Video CD's MPEGAV folder.
 bool has_video_extension(const std::filesystem::path& path);
 
 }  // namespace mavi

@@ -3,10 +3,18 @@
 #include <cerrno>
 
 extern "C" {
+#include <libavformat/avformat.h>
 #include <libavutil/error.h>
 }
 
 namespace mavi::detail::ffmpeg {
+
+bool is_end_of_input(AVFormatContext* in, int read_result) noexcept {
+  if (read_result == AVERROR_EOF)
+    return true;
+  return read_result < 0 && read_result != AVERROR_EXIT && in != nullptr && in->pb != nullptr &&
+         avio_feof(in->pb) != 0;
+}
 
 std::string error_text(int averror) {
   char buffer[AV_ERROR_MAX_STRING_SIZE] = {};

@@ -6,7 +6,14 @@
 
 #include "mavi/error.hpp"
 
+struct AVFormatContext;
+
 namespace mavi::detail::ffmpeg {
+
+// True when av_read_frame's `read_result` means the input has ended: AVERROR_EOF, or any error
+// once the file's end was reached. Some demuxers (RoQ, for one) report a clean end as an I/O
+// error; ffmpeg reads every error as the end of the input, this only those at the file's end.
+bool is_end_of_input(AVFormatContext* in, int read_result) noexcept;
 
 // av_strerror's text for an AVERROR code.
 std::string error_text(int averror);

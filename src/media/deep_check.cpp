@@ -137,7 +137,7 @@ DeepCheck deep_check(AVFormatContext& format, std::chrono::milliseconds time_lim
       break;
     }
     const int err = av_read_frame(&format, packet.get());
-    if (err == AVERROR_EOF)
+    if (ffmpeg::is_end_of_input(&format, err))
       break;
     if (err == AVERROR_EXIT) {
       timed_out = true;

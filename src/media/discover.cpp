@@ -19,9 +19,25 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::array<std::string_view, 20> kVideoExtensions{
-    ".mp4", ".m4v", ".mov",  ".mkv", ".webm", ".avi",  ".wmv", ".asf", ".flv", ".3gp",
-    ".3g2", ".mpg", ".mpeg", ".vob", ".ts",   ".m2ts", ".mts", ".ogv", ".mxf", ".dv"};
+// What folders of real material hold: today's containers, and the older or rarer ones FFmpeg
+// reads (QuickTime .qt, DivX, RealMedia, raw MPEG video, camcorder .mod/.tod, DVD-VR .vro, Ogg
+// Media, NUT, and the game movies Bink, Smacker, RoQ and THP).
+constexpr std::array<std::string_view, 40> kVideoExtensions{
+    ".mp4", ".m4v", ".mov", ".qt",  ".mkv",  ".webm", ".avi",  ".divx", ".wmv", ".asf",
+    ".flv", ".f4v", ".3gp", ".3g2", ".mpg",  ".mpeg", ".mpe",  ".m1v",  ".m2v", ".m2p",
+    ".vob", ".vro", ".mod", ".tod", ".ts",   ".m2t",  ".m2ts", ".mts",  ".trp", ".ogv",
+    ".ogm", ".mxf", ".dv",  ".rm",  ".rmvb", ".nut",  ".bik",  ".smk",  ".roq", ".thp"};
+
+// A Video CD keeps its MPEG files as MPEGAV/AVSEQnn.DAT: .dat counts there, nowhere else.
+bool is_video_cd_track(const fs::path& path, const std::string& lower_ext) {
+  if (lower_ext != ".dat")
+    return false;
+  std::string folder = path.parent_path().filename().string();
+  std::transform(folder.begin(), folder.end(), folder.begin(), [](unsigned char c) {
+    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  });
+  return folder == "mpegav";
+}
 
 // A directory's identity: the same folder reached through a symlink has the same pair.
 using DirId = std::pair<dev_t, ino_t>;
@@ -202,7 +218,9 @@ bool has_video_extension(const fs::path& path) {
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) {
     return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   });
-  return std::find(kVideoExtensions.begin(), kVideoExtensions.end(), ext) != kVideoExtensions.end();
+  return std::find(kVideoExtensions.begin(), kVideoExtensions.end(), ext) !=
+             kVideoExtensions.end() ||
+         is_video_cd_track(path, ext);
 }
 
 Discovery discover(const std::vector<fs::path>& paths, const DiscoverOptions& options) {

@@ -159,7 +159,9 @@ PrepareResult detail::prepare_opened(const fs::path& input, detail::ffmpeg::Inpu
   result.size_bytes = fs::file_size(output, ec);
   result.streams = plan.streams;
   result.elapsed = Clock::now() - started;
-  result.speed = result.elapsed.count() > 0 ? total_s / result.elapsed.count() : 0;
+  // The input's length, or the output's when the input did not say (RoQ, raw streams).
+  const double media_s = total_s > 0 ? total_s : result.media.duration.value_or(Seconds{0}).count();
+  result.speed = result.elapsed.count() > 0 ? media_s / result.elapsed.count() : 0;
   result.encodes = attempt + 1;
   result.video_bit_rate = plan.video_bit_rate;
   return result;

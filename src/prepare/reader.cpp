@@ -25,7 +25,7 @@ void read_and_decode(AVFormatContext* in, std::vector<OutStream>& streams,
   };
   while (!job.stopped()) {
     const int ret = av_read_frame(in, pkt.get());
-    if (ret == AVERROR_EOF)
+    if (ffmpeg::is_end_of_input(in, ret))
       break;
     if (ret == AVERROR_EXIT)
       throw Error(Errc::cancelled, "preparation cancelled");

@@ -48,10 +48,18 @@ const mavi::DiscoverNote* find_note(const Discovery& d, const std::string& needl
 TEST_CASE("has_video_extension is case-insensitive and knows the listed extensions") {
   using mavi::has_video_extension;
   for (const char* name : {"a.mp4", "a.MP4", "b.Mov", "c.mkv", "d.webm", "e.AVI", "f.ts", "g.m2ts",
-                           "h.mts", "i.mpeg", "j.3g2", "k.dv", "l.mxf", "dir.d/x.ogv"}) {
+                           "h.mts", "i.mpeg", "j.3g2", "k.dv", "l.mxf", "dir.d/x.ogv",
+                           // Older and rarer containers, and game movies.
+                           "m.qt", "n.RM", "o.rmvb", "p.divx", "q.m2v", "r.m1v", "s.nut", "t.bik",
+                           "u.smk", "v.roq", "w.thp", "x.vro", "y.MOD", "z.tod",
+                           // A Video CD's tracks.
+                           "VCD/MPEGAV/AVSEQ01.DAT", "cd/mpegav/avseq02.dat"}) {
+    INFO(name);
     CHECK(has_video_extension(name));
   }
-  for (const char* name : {"a.txt", "mp4", "a.mp4.part", "a.jpg", "a.m4a", "a.mp3", ".mp4x", ""}) {
+  for (const char* name : {"a.txt", "mp4", "a.mp4.part", "a.jpg", "a.m4a", "a.mp3", ".mp4x", "",
+                           "a.dat", "VCD/SEGMENT/ITEM0001.DAT", "MPEGAV/AVSEQ01.DAT.txt"}) {
+    INFO(name);
     CHECK_FALSE(has_video_extension(name));
   }
 }
