@@ -48,6 +48,16 @@ mavi::test::RunOptions with_key() {
   return options;
 }
 
+// A batch over `in` on `journal_path` against the sandbox, unpaced, with the JSON report.
+RunResult batch_json(const SandboxProcess& sandbox, const fs::path& journal_path,
+                     const fs::path& in, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{tool(), "--base-url", sandbox.url(), "--uploads-per-minute",
+                                "0",    "--json",     "--journal",   journal_path.string()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back(in.string());
+  return mavi::test::run(args, with_key());
+}
+
 // What a crash mid-upload leaves: `file` on MAVI, its journal record `uploading` with the size
 // sent, as the batch records it. Returns MAVI's answer.
 mavi::UploadResult crash_mid_upload(const SandboxProcess& sandbox, const fs::path& journal_path,
@@ -210,10 +220,7 @@ TEST_CASE("an upload interrupted by a crash whose input then vanished is found a
   const std::string video_no = crash_mid_upload(sandbox, journal_path, gone).video.video_no;
   fs::remove(gone);
 
-  const RunResult r =
-      mavi::test::run({tool(), "--base-url", sandbox.url(), "--uploads-per-minute", "0", "--json",
-                       "--journal", journal_path.string(), (dir / "in").string()},
-                      with_key());
+  const RunResult r = batch_json(sandbox, journal_path, dir / "in");
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   const json summary = json::parse(r.out)["summary"];
@@ -223,10 +230,7 @@ TEST_CASE("an upload interrupted by a crash whose input then vanished is found a
   expect_each_once(sandbox, 3);
 
   // On record now: a re-run has nothing more to say about it.
-  const RunResult again =
-      mavi::test::run({tool(), "--base-url", sandbox.url(), "--uploads-per-minute", "0", "--json",
-                       "--journal", journal_path.string(), (dir / "in").string()},
-                      with_key());
+  const RunResult again = batch_json(sandbox, journal_path, dir / "in");
   CHECK(json::parse(again.out)["summary"]["interrupted_uploads"].empty());
 }
 
@@ -244,10 +248,7 @@ TEST_CASE("a crashed v1 upload whose input vanished is found by size, though ren
   const std::string video_no = sent.video.video_no;
   fs::remove(gone);
 
-  const RunResult r =
-      mavi::test::run({tool(), "--api", "v1", "--base-url", sandbox.url(), "--uploads-per-minute",
-                       "0", "--json", "--journal", journal_path.string(), (dir / "in").string()},
-                      with_key());
+  const RunResult r = batch_json(sandbox, journal_path, dir / "in", {"--api", "v1"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   const json summary = json::parse(r.out)["summary"];
@@ -270,10 +271,7 @@ TEST_CASE(
   mavi::test::make_distinct_clips(dir / "other", 3);
   fs::copy_file(dir / "other" / "clip2.mp4", changed, fs::copy_options::overwrite_existing);
 
-  const RunResult r =
-      mavi::test::run({tool(), "--base-url", sandbox.url(), "--uploads-per-minute", "0", "--json",
-                       "--journal", journal_path.string(), (dir / "in").string()},
-                      with_key());
+  const RunResult r = batch_json(sandbox, journal_path, dir / "in");
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   const json report = json::parse(r.out);

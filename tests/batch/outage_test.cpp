@@ -78,6 +78,25 @@ std::size_t count_events(const std::vector<json>& lines, const std::string& name
   return n;
 }
 
+// A batch of the `files` clips in `dir`/in through the outage `sandbox` stages: what every such
+// run must show (one outage seen and over, no file failed, each file stored once). Returns its
+// --json-lines.
+std::vector<json> through_outage(const SandboxProcess& sandbox, const TempDir& dir, int files) {
+  const RunResult r = run_batch(sandbox, dir.path(), {"--json-lines"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  const std::vector<json> lines = json_lines(r.out);
+  CHECK(count_events(lines, "service_unavailable") == 1);
+  CHECK(count_events(lines, "service_restored") == 1);
+  CHECK(count_events(lines, "failed") == 0);
+  REQUIRE_FALSE(lines.empty());
+  CHECK(lines.back()["event"] == "summary");
+  CHECK(lines.back()["uploaded"] == files);
+  REQUIRE(lines.back()["outages"].size() == 1);
+  mavi::test::expect_each_once(sandbox, kKey, files);
+  return lines;
+}
+
 }  // namespace
 
 TEST_CASE("an outage in the middle of a batch: the uploads pause and resume, every file once",
@@ -90,21 +109,10 @@ TEST_CASE("an outage in the middle of a batch: the uploads pause and resume, eve
   SandboxProcess sandbox({"--quiet", "--api-key", kKey, "--latency", "0.3", "--outage-after", "2s",
                           "--outage-seconds", "5s", "--outage-mode", mode});
 
-  const RunResult r = run_batch(sandbox, dir.path(), {"--json-lines"});
-  INFO(r.out << r.err);
-  CHECK(r.exit_code == 0);
-  const std::vector<json> lines = json_lines(r.out);
-  CHECK(count_events(lines, "service_unavailable") == 1);
-  CHECK(count_events(lines, "service_restored") == 1);
-  CHECK(count_events(lines, "failed") == 0);
-  REQUIRE_FALSE(lines.empty());
+  const std::vector<json> lines = through_outage(sandbox, dir, 10);
   const json& summary = lines.back();
-  CHECK(summary["event"] == "summary");
-  CHECK(summary["uploaded"] == 10);
-  REQUIRE(summary["outages"].size() == 1);
   CHECK(summary["outages"][0]["ended"] == true);
   CHECK(summary["outages"][0]["seconds"].get<double>() > 0);
-  mavi::test::expect_each_once(sandbox, kKey, 10);
 
   // The journal keeps the outage for --report.
   const json journal = report(dir.path());
@@ -125,19 +133,9 @@ TEST_CASE("30 files through a 60 s outage or a 30 s 503 storm: all in one run, o
   mavi::test::make_distinct_clips(dir / "in", 30);
   SandboxProcess sandbox({"--quiet", "--api-key", kKey, "--latency", "0.3", "--outage-after", "4s",
                           "--outage-seconds", seconds, "--outage-mode", mode});
-  const RunResult r = run_batch(sandbox, dir.path(), {"--json-lines"});
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
-  const std::vector<json> lines = json_lines(r.out);
-  CHECK(count_events(lines, "service_unavailable") == 1);
-  CHECK(count_events(lines, "service_restored") == 1);
-  CHECK(count_events(lines, "failed") == 0);
-  REQUIRE_FALSE(lines.empty());
-  CHECK(lines.back()["uploaded"] == 30);
-  REQUIRE(lines.back()["outages"].size() == 1);
+  const std::vector<json> lines = through_outage(sandbox, dir, 30);
   WARN("outage of " << seconds << " (" << mode << "): seen for "
                     << lines.back()["outages"][0]["seconds"].get<double>() << " s");
-  mavi::test::expect_each_once(sandbox, kKey, 30);
 }
 
 TEST_CASE("an outage longer than --outage-timeout stops the batch with exit 69, a re-run finishes",

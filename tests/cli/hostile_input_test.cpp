@@ -17,11 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "support/clips.hpp"
 #include "support/paths.hpp"
 #include "support/run.hpp"
 #include "support/skip.hpp"
 
 namespace fs = std::filesystem;
+using mavi::test::ffmpeg;
 using mavi::test::fixture;
 using mavi::test::RunResult;
 using mavi::test::TempDir;
@@ -75,13 +77,6 @@ std::string noise(std::size_t size, unsigned seed = 1) {
     c = static_cast<char>(x >> 16);
   }
   return s;
-}
-
-void ffmpeg(std::vector<std::string> args) {
-  args.insert(args.begin(), {"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"});
-  const RunResult r = mavi::test::run(args);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
 }
 
 json parse_json(const RunResult& r) {

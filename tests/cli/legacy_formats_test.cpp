@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/clips.hpp"
 #include "support/paths.hpp"
 #include "support/run.hpp"
 #include "support/skip.hpp"
@@ -20,19 +21,12 @@
 namespace {
 
 namespace fs = std::filesystem;
+using mavi::test::ffmpeg;
 using mavi::test::RunResult;
 using nlohmann::json;
 
 bool have_ffmpeg() {
-  return mavi::test::run({"ffmpeg", "-version"}).exit_code == 0 &&
-         mavi::test::run({"ffprobe", "-version"}).exit_code == 0;
-}
-
-void ffmpeg(std::vector<std::string> args) {
-  args.insert(args.begin(), {"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"});
-  const RunResult r = mavi::test::run(args);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
+  return mavi::test::on_path("ffmpeg") && mavi::test::on_path("ffprobe");
 }
 
 // One second of test picture and tone, at `size` and `rate`, into `out` with `codecs`.
@@ -47,7 +41,8 @@ void make_clip(const fs::path& out, const std::string& size, const std::string& 
   ffmpeg(args);
 }
 
-// Video frames FFmpeg decodes from `file`.
+// Video frames FFmpeg decodes from `file` (counted: a raw stream's frames carry no time for
+// media_oracle's video_frame_times to list).
 int video_frames(const fs::path& file) {
   const RunResult r =
       mavi::test::run({"ffprobe", "-v", "quiet", "-count_frames", "-select_streams", "v:0",

@@ -17,11 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "support/clips.hpp"
 #include "support/paths.hpp"
 #include "support/run.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using mavi::test::ffmpeg;
 using mavi::test::TempDir;
 
 namespace {
@@ -79,15 +81,6 @@ class Child {
   pid_t pid_ = -1;
   int status_ = -1;
 };
-
-void ffmpeg(std::vector<std::string> args) {
-  args.insert(args.begin(), {"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"});
-  mavi::test::RunOptions options;
-  options.timeout = 300s;
-  const auto result = mavi::test::run(args, options);
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-}
 
 // A 5-minute 720p MPEG-4 Part 2 clip (MAVI wants H.264, so preparing re-encodes it): ten
 // seconds encoded once, then repeated without re-encoding, so making it takes seconds while

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,15 @@
 #include "support/run.hpp"
 
 namespace mavi::test {
+
+void ffmpeg(std::vector<std::string> args) {
+  args.insert(args.begin(), {"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"});
+  RunOptions options;
+  options.timeout = std::chrono::seconds(300);
+  const RunResult r = run(args, options);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
 
 void make_distinct_clips(const std::filesystem::path& dir, int count) {
   std::filesystem::create_directories(dir);

@@ -3,8 +3,14 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace mavi::test {
+
+// Runs ffmpeg quietly (-nostdin -hide_banner -loglevel error -y, then `args`); the test fails,
+// with ffmpeg's message, unless it succeeds.
+void ffmpeg(std::vector<std::string> args);
 
 // `count` MP4s in `dir` (created), clip0.mp4 ... clipN.mp4: h264_aac.mp4 with a title each.
 void make_distinct_clips(const std::filesystem::path& dir, int count);
