@@ -18,6 +18,14 @@ bool stops_the_batch(Errc kind) {
 
 }  // namespace
 
+std::optional<std::uint64_t> Item::size_to_send() const {
+  if (by_url)
+    return remote_size > 0 ? std::optional<std::uint64_t>(remote_size) : std::nullopt;
+  std::error_code ec;
+  const auto size = fs::file_size(source, ec);
+  return ec ? std::nullopt : std::optional<std::uint64_t>(size);
+}
+
 Pipeline::Pipeline(const std::vector<fs::path>& files, const BatchOptions& options,
                    const Client* client, Journal* journal)
     : options_(options),

@@ -49,14 +49,18 @@ struct Item {
   // v2: the asset reserved for the latest upload of this content (this run's or an earlier
   // one's): the only way to find that upload again.
   std::string asset_id;
-  // The size an earlier run's interrupted upload sent: recognises it at MAVI before this run
-  // has prepared anything to compare with.
-  std::optional<std::uint64_t> earlier_upload_bytes;
+  // The size the latest upload of this content sent (an earlier run's, from the journal, or
+  // this run's): a look-up recognises that upload by it, whatever this run prepares now.
+  std::optional<std::uint64_t> last_upload_bytes;
   // Put back in the queue by an outage after an upload that may have arrived: look it up
   // before sending it again.
   bool look_up_before_upload = false;
   unsigned outage_requeues = 0;
   bool had_second_round = false;  // failed the outage way while MAVI answered: one more round
+
+  // The size of what an upload of `source` sends: the file's, or by URL the size its server
+  // told; nothing when unknown.
+  std::optional<std::uint64_t> size_to_send() const;
 };
 
 class Pipeline {

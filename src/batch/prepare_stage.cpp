@@ -177,7 +177,7 @@ bool Pipeline::use_journal(Item& item, const Fingerprint& fp) {
     // An earlier run began uploading this content and never recorded MAVI's answer.
     item.lookup_from = *record.upload_started - client_->config().clock_skew_allowance;
     item.asset_id = record.video.asset_id;
-    item.earlier_upload_bytes = record.upload_bytes;
+    item.last_upload_bytes = record.upload_bytes;
   }
   return true;
 }
@@ -190,15 +190,12 @@ bool Pipeline::recover_earlier_upload(Item& item, bool prepared) {
                                : options_.upload_options.filename;
   const TimeWindow window{*item.lookup_from,
                           SystemClock::now() + client_->config().clock_skew_allowance};
-  UploadIdentity identity{name, item.earlier_upload_bytes, item.asset_id};
-  std::error_code ec;
-  if (!item.source.empty() && !item.by_url) {
-    const auto size = std::filesystem::file_size(item.source, ec);
-    if (!ec)
-      identity.size_bytes = size;
-  } else if (item.by_url && item.remote_size > 0) {
-    identity.size_bytes = item.remote_size;
-  }
+  // The size that upload sent; a journal of an earlier version did not keep it: then the size
+  // of what this run would send.
+  std::optional<std::uint64_t> size = item.last_upload_bytes;
+  if (!size && !item.source.empty())
+    size = item.size_to_send();
+  const UploadIdentity identity{name, size, item.asset_id};
   const std::optional<VideoRecord> found =
       client_->find_uploaded(identity, window, options_.upload_options.unique_id);
   if (!found || !claim_video(found->video_no, out.journal_id))

@@ -189,18 +189,10 @@ void Pipeline::upload(Item& item) {
   }
   if (!item.lookup_from)
     item.lookup_from = std::chrono::system_clock::now() - client_->config().clock_skew_allowance;
-  std::optional<std::uint64_t> size_sent;
-  if (item.by_url) {
-    if (item.remote_size > 0)
-      size_sent = item.remote_size;
-    upload_options.source_size_bytes = size_sent;
-  } else {
-    std::error_code ec;
-    const auto size = fs::file_size(item.source, ec);
-    if (!ec)
-      size_sent = size;
-  }
-  journal_.upload_started(out, size_sent);  // before any byte is sent
+  item.last_upload_bytes = item.size_to_send();
+  if (item.by_url)
+    upload_options.source_size_bytes = item.last_upload_bytes;
+  journal_.upload_started(out, item.last_upload_bytes);  // before any byte is sent
   upload_options.on_asset_reserved = [&](const std::string& asset_id) {
     item.asset_id = asset_id;
     journal_.asset_reserved(out, asset_id);
